@@ -1,0 +1,218 @@
+#define _GNU_SOURCE
+#include "tf_backtrace.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <execinfo.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TF_SITES 256
+#define TF_RAW_DEPTH 48
+
+typedef int (*unw_backtrace_fn)(void **, int);
+static unw_backtrace_fn unwinder;
+static pthread_once_t unwinder_once = PTHREAD_ONCE_INIT;
+
+static void load_unwinder(void)
+{
+    /* libunwind when the host has it (it unwinds through frames without frame pointers using
+     * .eh_frame, and is async-signal-safe); glibc's backtrace() otherwise. */
+    void *h = dlopen("libunwind.so.8", RTLD_LAZY | RTLD_LOCAL);
+    if (h)
+        unwinder = (unw_backtrace_fn)dlsym(h, "unw_backtrace");
+    if (!unwinder)
+        unwinder = (unw_backtrace_fn)backtrace;
+}
+
+int tf_module_is_openssl(const char *path)
+{
+    const char *base = strrchr(path ? path : "", '/');
+    base = base ? base + 1 : (path ? path : "");
+    return strncmp(base, "libssl.so", 9) == 0 || strncmp(base, "libcrypto.so", 12) == 0;
+}
+
+/* One loaded object as dl_iterate_phdr sees it. */
+struct module_hit {
+    uintptr_t ip;
+    uintptr_t bias;
+    const char *name;
+    const ElfW(Phdr) *phdr;
+    int phnum;
+    int found;
+};
+
+static int find_module_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct module_hit *hit = data;
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && hit->ip >= start && hit->ip < start + ph->p_memsz) {
+            hit->bias = info->dlpi_addr;
+            hit->name = info->dlpi_name;
+            hit->phdr = info->dlpi_phdr;
+            hit->phnum = info->dlpi_phnum;
+            hit->found = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void build_id_hex(const struct module_hit *m, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (int i = 0; i < m->phnum; i++) {
+        const ElfW(Phdr) *ph = &m->phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const char *p = (const char *)(m->bias + ph->p_vaddr), *end = p + ph->p_memsz;
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+            const char *name = p + sizeof *n;
+            const unsigned char *desc = (const unsigned char *)name + ((n->n_namesz + 3) & ~3u);
+            if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+                size_t used = 0;
+                for (unsigned j = 0; j < n->n_descsz && used + 3 <= cap; j++)
+                    used += (size_t)snprintf(out + used, cap - used, "%02x", desc[j]);
+                return;
+            }
+            p = (const char *)desc + ((n->n_descsz + 3) & ~3u);
+        }
+    }
+}
+
+static char self_exe[160];
+static pthread_once_t self_exe_once = PTHREAD_ONCE_INIT;
+
+static void read_self_exe(void)
+{
+    ssize_t n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
+    self_exe[n > 0 ? n : 0] = '\0';
+}
+
+/* Whether ip lies in tlsfloor itself or in OpenSSL. */
+static int frame_is_internal(uintptr_t ip, uintptr_t self_bias)
+{
+    struct module_hit m = { .ip = ip };
+    dl_iterate_phdr(find_module_cb, &m);
+    if (!m.found)
+        return 0;
+    return m.bias == self_bias || tf_module_is_openssl(m.name);
+}
+
+static void describe_frame(uintptr_t ip, struct tf_frame *f, char strings[3][160])
+{
+    struct module_hit m = { .ip = ip };
+    Dl_info dl;
+    memset(f, 0, sizeof *f);
+    dl_iterate_phdr(find_module_cb, &m);
+    if (m.found) {
+        if (m.name && m.name[0]) {
+            snprintf(strings[0], 160, "%s", m.name);
+        } else {
+            pthread_once(&self_exe_once, read_self_exe);
+            snprintf(strings[0], 160, "%s", self_exe);
+        }
+        f->module = strings[0];
+        f->offset = ip - m.bias;
+        build_id_hex(&m, strings[2], 160);
+        f->build_id = strings[2][0] ? strings[2] : NULL;
+    } else {
+        f->module = "?";
+        f->offset = ip;
+    }
+    if (dladdr((void *)ip, &dl) && dl.dli_sname) {
+        snprintf(strings[1], 160, "%s", dl.dli_sname);
+        f->symbol = strings[1];
+    }
+}
+
+struct site {
+    uintptr_t key;
+    unsigned id;
+    unsigned long count;
+};
+static struct site sites[TF_SITES];
+static unsigned next_site_id = 1;
+static pthread_mutex_t sites_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void tf_backtrace_fork_prepare(void)
+{
+    pthread_mutex_lock(&sites_lock);
+}
+
+void tf_backtrace_fork_release(void)
+{
+    pthread_mutex_unlock(&sites_lock);
+}
+
+void tf_sites_reset(void)
+{
+    pthread_mutex_lock(&sites_lock);
+    memset(sites, 0, sizeof sites);
+    next_site_id = 1;
+    pthread_mutex_unlock(&sites_lock);
+}
+
+/* Returns the site for key, counting this call; *first is set when the site is new. */
+static struct site site_hit(uintptr_t key, int *first)
+{
+    struct site result = { key, 0, 1 };
+    pthread_mutex_lock(&sites_lock);
+    size_t slot = (key >> 4) % TF_SITES;
+    *first = 1;
+    for (size_t probe = 0; probe < TF_SITES; probe++, slot = (slot + 1) % TF_SITES) {
+        if (sites[slot].key == key) {
+            sites[slot].count++;
+            result = sites[slot];
+            *first = 0;
+            break;
+        }
+        if (sites[slot].key == 0) {
+            sites[slot] = (struct site){ key, next_site_id++, 1 };
+            result = sites[slot];
+            break;
+        }
+    }
+    if (result.id == 0)            /* table full: number it, describe it every time */
+        result.id = next_site_id++;
+    pthread_mutex_unlock(&sites_lock);
+    return result;
+}
+
+void tf_caller_capture(struct tf_caller_info *info)
+{
+    void *raw[TF_RAW_DEPTH];
+    memset(&info->caller, 0, sizeof info->caller);
+    pthread_once(&unwinder_once, load_unwinder);
+    int depth = unwinder(raw, TF_RAW_DEPTH);
+    struct module_hit self = { .ip = (uintptr_t)tf_caller_capture };
+    dl_iterate_phdr(find_module_cb, &self);
+    uintptr_t self_bias = self.bias;
+    int first_outside = -1;
+    for (int i = 0; i < depth; i++) {
+        if (!frame_is_internal((uintptr_t)raw[i], self_bias)) {
+            first_outside = i;
+            break;
+        }
+    }
+    if (first_outside < 0)
+        return;
+    int first;
+    struct site s = site_hit((uintptr_t)raw[first_outside], &first);
+    info->caller.site = s.id;
+    info->caller.count = s.count;
+    info->caller.frames = info->frames;
+    if (!first)
+        return;
+    int n = 0;
+    for (int i = first_outside; i < depth && n < TF_MAX_FRAMES; i++, n++)
+        describe_frame((uintptr_t)raw[i], &info->frames[n], info->strings[n]);
+    info->caller.nframes = n;
+}

@@ -1,0 +1,32 @@
+/* Who called: the first frames outside tlsfloor and OpenSSL, numbered as call sites.
+ * The unwinder (libunwind) is loaded on first use only, so processes that never need a
+ * backtrace never load it. */
+#ifndef TF_BACKTRACE_H
+#define TF_BACKTRACE_H
+
+#include "tf_record.h"
+
+/* Storage for one caller's description; strings point into the struct itself. */
+struct tf_caller_info {
+    struct tf_caller caller;
+    struct tf_frame frames[TF_MAX_FRAMES];
+    char strings[TF_MAX_FRAMES][3][160];
+};
+
+/* Fills info for the current call stack. The site key is the first return address outside
+ * tlsfloor, libssl and libcrypto (and outside any module whose base is in skip_bases); frames are
+ * only filled the first time a site is seen. Thread-safe; a full site table (256) falls back to
+ * describing every call. */
+void tf_caller_capture(struct tf_caller_info *info);
+
+/* Resets the site table (used by tests and in a fork child that wants fresh numbering). */
+void tf_sites_reset(void);
+
+/* fork(): hold the site table across fork so a child never inherits it locked. */
+void tf_backtrace_fork_prepare(void);
+void tf_backtrace_fork_release(void);
+
+/* Pure: whether a module path belongs to OpenSSL (libssl.so*, libcrypto.so*). */
+int tf_module_is_openssl(const char *path);
+
+#endif

@@ -1,0 +1,44 @@
+/* Settings from the config file and the environment. Parsing is pure: callers do the I/O. */
+#ifndef TF_CONFIG_H
+#define TF_CONFIG_H
+
+#include <stddef.h>
+
+#include "tf_rewrite.h"
+
+#define TF_CONFIG_DEFAULT_PATH "/etc/tlsfloor.conf"
+#define TF_CONFIG_MAX_BYTES (256 * 1024)
+#define TF_CONFIG_ERRORS 8
+
+enum tf_mode { TF_MODE_ENFORCE, TF_MODE_AUDIT };
+enum tf_verify { TF_VERIFY_KEEP, TF_VERIFY_REQUIRE };
+
+struct tf_config {
+    enum tf_mode mode;
+    int floor;                   /* TF_TLS1_2 or TF_TLS1_3 */
+    char log[512];               /* "stderr", "syslog", "none" or a path */
+    int rewrite_defaults;        /* built-in Microsoft rules on */
+    enum tf_verify verify;
+    struct tf_rules rules;       /* user rules */
+    int nerrors;                 /* errors beyond TF_CONFIG_ERRORS are counted, not kept */
+    char errors[TF_CONFIG_ERRORS][240];
+};
+
+void tf_config_init(struct tf_config *c);
+
+/* Applies one setting; origin names where it came from ("TLSFLOOR_MIN", "/etc/x.conf:3").
+ * A bad value leaves the current (safe) value and records an error. */
+void tf_config_set(struct tf_config *c, const char *key, const char *value, const char *origin);
+
+/* Parses a whole config file's text (need not be NUL-terminated). */
+void tf_config_parse_text(struct tf_config *c, const char *text, size_t len, const char *path);
+
+/* Applies TLSFLOOR_* variables through get (getenv, or a test's table). */
+void tf_config_apply_env(struct tf_config *c, const char *(*get)(const char *name));
+
+/* Records an error message (also used by callers for I/O failures). */
+void tf_config_error(struct tf_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+const char *tf_mode_name(enum tf_mode mode);
+
+#endif

@@ -1,0 +1,122 @@
+#include "tf_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+int tf_log_spec_kind(const char *spec)
+{
+    if (spec == NULL || strcmp(spec, "stderr") == 0)
+        return TF_LOG_STDERR;
+    if (strcmp(spec, "syslog") == 0)
+        return TF_LOG_SYSLOG;
+    if (strcmp(spec, "none") == 0)
+        return TF_LOG_NONE;
+    if (spec[0] == '/' && strlen(spec) < sizeof ((struct tf_log *)0)->path)
+        return TF_LOG_FILE;
+    return -1;
+}
+
+static int open_file(struct tf_log *log, char *err, size_t errlen)
+{
+    /* O_NONBLOCK: a FIFO without reader fails now (ENXIO) instead of hanging the host, and a
+     * full pipe drops records rather than blocking it. */
+    int fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644);
+    struct stat st;
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open log file %s: %s", log->path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+        snprintf(err, errlen, "log path %s is not a file", log->path);
+        close(fd);
+        return -1;
+    }
+    log->fd = fd;
+    log->dev = st.st_dev;
+    log->ino = st.st_ino;
+    return 0;
+}
+
+int tf_log_open(struct tf_log *log, const char *spec, char *err, size_t errlen)
+{
+    int kind = tf_log_spec_kind(spec);
+    memset(log, 0, sizeof *log);
+    log->fd = -1;
+    if (err && errlen)
+        err[0] = '\0';
+    if (kind < 0) {
+        snprintf(err, errlen, "log destination \"%.200s\" is not stderr, syslog, none or an absolute path",
+                 spec);
+        log->kind = TF_LOG_STDERR;
+        return -1;
+    }
+    log->kind = (enum tf_log_kind)kind;
+    if (kind != TF_LOG_FILE)
+        return 0;
+    snprintf(log->path, sizeof log->path, "%s", spec);
+    if (open_file(log, err, errlen) != 0) {
+        log->kind = TF_LOG_STDERR;
+        return -1;
+    }
+    return 0;
+}
+
+/* The host may have closed our descriptor and reused its number (daemons close every fd):
+ * never write into whatever now sits there. */
+static int file_still_ours(struct tf_log *log)
+{
+    struct stat st;
+    if (log->fd >= 0 && fstat(log->fd, &st) == 0 && st.st_dev == log->dev && st.st_ino == log->ino)
+        return 1;
+    log->fd = -1;
+    char ignored[8];
+    return open_file(log, ignored, sizeof ignored) == 0;
+}
+
+static int stderr_usable(void)
+{
+    struct stat st;
+    return fstat(STDERR_FILENO, &st) == 0 && !S_ISSOCK(st.st_mode);
+}
+
+void tf_log_write(struct tf_log *log, const struct tf_record *r)
+{
+    char line[TF_LOG_MAX];
+    size_t n;
+    ssize_t ignored;
+    switch (log->kind) {
+    case TF_LOG_NONE:
+        return;
+    case TF_LOG_FILE:
+        if (!file_still_ours(log))
+            return;
+        n = tf_record_json(r, line, sizeof line);
+        ignored = write(log->fd, line, n);
+        break;
+    case TF_LOG_SYSLOG:
+        n = tf_record_text(r, line, sizeof line);
+        if (n > 0)
+            line[n - 1] = '\0';
+        syslog(LOG_USER | LOG_NOTICE, "%s", line);
+        return;
+    case TF_LOG_STDERR:
+        if (!stderr_usable())
+            return;
+        n = tf_record_text(r, line, sizeof line);
+        ignored = write(STDERR_FILENO, line, n);
+        break;
+    }
+    (void)ignored;
+}
+
+void tf_log_close(struct tf_log *log)
+{
+    if (log->kind == TF_LOG_FILE && log->fd >= 0)
+        close(log->fd);
+    log->fd = -1;
+}

@@ -1,0 +1,94 @@
+/* Name-resolution hooks: a legacy endpoint name resolves as its standard replacement.
+ *
+ * The results stay the C library's own (the program frees them as usual) and h_name /
+ * ai_canonname are what the resolver says for the new name. These are libc functions, always in
+ * the global scope, so RTLD_NEXT finds them. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <netdb.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "shim.h"
+
+const char *tf_rewrite_host(const char *host, const char *layer)
+{
+    const struct tf_config *c = tf_config();
+    const char *to = tf_rewrite_lookup(&c->rules, c->rewrite_defaults, host);
+    if (to == NULL)
+        return NULL;
+    struct tf_field f[] = { TF_STR("layer", layer), TF_STR("old", host), TF_STR("new", to) };
+    int enforce = c->mode == TF_MODE_ENFORCE;
+    tf_emit(enforce ? "host_rewritten" : "host_would_rewrite", f, 3, 1);
+    return enforce ? to : NULL;
+}
+
+/* The next definition of a libc function, looked up once (a race only stores the same value). */
+static void *next_fn(void **slot, const char *name)
+{
+    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (p == NULL) {
+        p = dlsym(RTLD_NEXT, name);
+        __atomic_store_n(slot, p, __ATOMIC_RELEASE);
+    }
+    return p;
+}
+
+#define NEXT(name) ((__typeof__(&name))next_fn(&real_##name, #name))
+
+/* Rewritten name for a lookup, or the name itself. */
+static const char *lookup_name(const char *name)
+{
+    const char *to;
+    if (name == NULL || tf_depth > 0)
+        return name;
+    tf_depth++;
+    to = tf_rewrite_host(name, "resolve");
+    tf_depth--;
+    return to ? to : name;
+}
+
+static void *real_getaddrinfo;
+TF_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+                          struct addrinfo **res)
+{
+    return NEXT(getaddrinfo)(lookup_name(node), service, hints, res);
+}
+
+static void *real_gethostbyname;
+TF_EXPORT struct hostent *gethostbyname(const char *name)
+{
+    return NEXT(gethostbyname)(lookup_name(name));
+}
+
+static void *real_gethostbyname2;
+TF_EXPORT struct hostent *gethostbyname2(const char *name, int af)
+{
+    return NEXT(gethostbyname2)(lookup_name(name), af);
+}
+
+static void *real_gethostbyname_r;
+TF_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
+                              struct hostent **result, int *h_errnop)
+{
+    return NEXT(gethostbyname_r)(lookup_name(name), ret, buf, buflen, result, h_errnop);
+}
+
+static void *real_gethostbyname2_r;
+TF_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
+                               size_t buflen, struct hostent **result, int *h_errnop)
+{
+    return NEXT(gethostbyname2_r)(lookup_name(name), af, ret, buf, buflen, result, h_errnop);
+}
+
+/* glibc runs these requests on its own thread through an internal getaddrinfo, so the request
+ * itself must carry the new name. The rewritten names live in the rule tables for the life of
+ * the process, so the pointer stays valid for the asynchronous lookup. */
+static void *real_getaddrinfo_a;
+TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct sigevent *sevp)
+{
+    for (int i = 0; i < nitems; i++)
+        if (list[i] && list[i]->ar_name)
+            list[i]->ar_name = lookup_name(list[i]->ar_name);
+    return NEXT(getaddrinfo_a)(mode, list, nitems, sevp);
+}

@@ -1,0 +1,128 @@
+/* Finds the libssl the process uses and fills the function table from hooks.def, once.
+ *
+ * dlsym(RTLD_NEXT) finds libssl when it is in the global scope. Python's _ssl and Perl's
+ * Net::SSLeay load it in a local scope, where RTLD_NEXT finds nothing: then we walk the loaded
+ * objects for libssl.so.N and reopen it with RTLD_NOLOAD (never by the unversioned name, which
+ * only exists where libssl-dev is installed). dlsym on that handle also searches its
+ * dependencies, so libcrypto's functions come from the same place. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "shim.h"
+#include "tf_log.h"
+
+static struct tf_openssl ossl;
+static pthread_once_t ossl_once = PTHREAD_ONCE_INIT;
+
+#define REQUIRED 1
+#define OPTIONAL 0
+static const struct {
+    const char *name;
+    size_t offset;
+    int required;
+} symbols[] = {
+#define TF_HOOK(need, ret, name, params) { #name, offsetof(struct tf_openssl_fns, name), need },
+#define TF_CALL TF_HOOK
+#include "hooks.def"
+#undef TF_HOOK
+#undef TF_CALL
+};
+
+static int find_libssl_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    const char *base = strrchr(info->dlpi_name, '/');
+    (void)size;
+    base = base ? base + 1 : info->dlpi_name;
+    if (strncmp(base, "libssl.so.", 10) != 0)
+        return 0;
+    *(void **)data = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
+    return *(void **)data != NULL;
+}
+
+static void *libssl_handle(void)
+{
+    void *h = NULL;
+    if (dlsym(RTLD_NEXT, "SSL_new") != NULL)
+        return RTLD_NEXT;
+    dl_iterate_phdr(find_libssl_cb, &h);
+    return h;
+}
+
+/* CRYPTO_EX_INDEX_SSL / _SSL_CTX: 1 and 2 in 1.0.2, 0 and 1 since 1.1.0. */
+static void alloc_ex_slots(struct tf_openssl *o)
+{
+    int ssl_class = o->abi.abi == TF_ABI_102 ? 1 : 0;
+    o->ex_ssl = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
+    o->ex_ssl_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
+    o->ex_ctx = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
+}
+
+static void report_unusable(const char *why, const char *what)
+{
+    struct tf_field f[] = { TF_STR("message", why), TF_STR("symbol", what) };
+    tf_emit("shim_inactive", f, 2, 0);
+}
+
+static void resolve(void)
+{
+    struct tf_openssl *o = &ossl;
+    void *h = libssl_handle();
+    const char *missing = NULL;
+    if (h == NULL) {
+        report_unusable("no libssl found in the process; OpenSSL calls are forwarded unchanged", "SSL_new");
+        return;
+    }
+    for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+        void *p = dlsym(h, symbols[i].name);
+        memcpy((char *)&o->fn + symbols[i].offset, &p, sizeof p);
+        if (p == NULL && symbols[i].required && missing == NULL)
+            missing = symbols[i].name;
+    }
+    if (o->fn.OpenSSL_version_num)
+        o->version_num = o->fn.OpenSSL_version_num();
+    else if (o->fn.SSLeay)
+        o->version_num = o->fn.SSLeay();
+    if (missing) {
+        report_unusable("libssl lacks a function the shim needs; OpenSSL calls are forwarded unchanged", missing);
+        return;
+    }
+    if (tf_abi_from_version(o->version_num, &o->abi) != 0) {
+        report_unusable("unsupported OpenSSL version; OpenSSL calls are forwarded unchanged", "OpenSSL_version_num");
+        return;
+    }
+    for (unsigned i = 0; i < tf_pinned_methods_count && i < sizeof o->pinned / sizeof o->pinned[0]; i++) {
+        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))dlsym(h, tf_pinned_methods[i].name);
+        o->pinned[i] = ctor ? ctor() : NULL;
+    }
+    for (int role = TF_ROLE_GENERIC; role <= TF_ROLE_SERVER; role++) {
+        const char *name = tf_flexible_method_name(&o->abi, (enum tf_role)role);
+        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))dlsym(h, name);
+        o->flexible[role] = ctor ? ctor() : NULL;
+        if (!o->flexible[role]) {
+            report_unusable("libssl lacks the flexible method; OpenSSL calls are forwarded unchanged", name);
+            return;
+        }
+    }
+    alloc_ex_slots(o);
+    o->usable = o->ex_ssl >= 0 && o->ex_ctx >= 0 && o->ex_ssl_cb >= 0;
+}
+
+const struct tf_openssl *tf_openssl(void)
+{
+    pthread_once(&ossl_once, resolve);
+    return &ossl;
+}
+
+int tf_method_index(const struct tf_openssl *o, const SSL_METHOD *meth)
+{
+    if (meth == NULL)
+        return -1;
+    for (unsigned i = 0; i < tf_pinned_methods_count && i < sizeof o->pinned / sizeof o->pinned[0]; i++)
+        if (o->pinned[i] == meth)
+            return (int)i;
+    return -1;
+}

@@ -1,0 +1,164 @@
+/* Lazy process state of libtlsfloor.so: settings, log destination, record emission.
+ * Nothing runs at load time: a process that never reaches a hook reads no file and opens nothing. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim.h"
+#include "tf_backtrace.h"
+#include "tf_log.h"
+
+__thread int tf_depth __attribute__((tls_model("initial-exec")));
+
+static struct tf_config config;
+static struct tf_log log_sink;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char exe_path[512];
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static const char *env_lookup(const char *name)
+{
+    return getenv(name);
+}
+
+/* Reads a config file into the settings. A missing default file is normal; a missing file named
+ * by TLSFLOOR_CONFIG is an error. */
+static void load_file(struct tf_config *c, const char *path, int must_exist)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    if (fd < 0) {
+        if (must_exist || errno != ENOENT)
+            tf_config_error(c, "cannot read config file %s: %s", path, strerror(errno));
+        return;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        tf_config_error(c, "config file %s is not a regular file; ignored", path);
+    } else if (st.st_size > TF_CONFIG_MAX_BYTES) {
+        tf_config_error(c, "config file %s is larger than %d bytes; ignored", path, TF_CONFIG_MAX_BYTES);
+    } else {
+        char *text = malloc((size_t)st.st_size + 1);
+        size_t got = 0;
+        while (text && got < (size_t)st.st_size) {
+            ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        if (text)
+            tf_config_parse_text(c, text, got, path);
+        free(text);
+    }
+    close(fd);
+}
+
+static void emit_record(const char *event, const struct tf_field *detail, int ndetail, int with_caller);
+
+static void init_state(void)
+{
+    int secure = getauxval(AT_SECURE) != 0;
+    const char *named = secure ? NULL : getenv("TLSFLOOR_CONFIG");
+    char err[300];
+
+    tf_config_init(&config);
+    if (named && named[0])
+        load_file(&config, named, 1);
+    else
+        load_file(&config, TF_CONFIG_DEFAULT_PATH, 0);
+    /* Secure execution: the environment belongs to whoever started us, not to the program. */
+    if (!secure)
+        tf_config_apply_env(&config, env_lookup);
+
+    ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+    exe_path[n > 0 ? n : 0] = '\0';
+
+    if (tf_log_open(&log_sink, config.log, err, sizeof err) != 0)
+        tf_config_error(&config, "%s; logging to stderr", err);
+
+    int shown = config.nerrors < TF_CONFIG_ERRORS ? config.nerrors : TF_CONFIG_ERRORS;
+    for (int i = 0; i < shown; i++) {
+        struct tf_field f[] = { TF_STR("message", config.errors[i]) };
+        emit_record("config_error", f, 1, 0);
+    }
+    if (config.nerrors > shown) {
+        struct tf_field f[] = { TF_STR("message", "further config errors not shown"),
+                                TF_INT("count", config.nerrors - shown) };
+        emit_record("config_error", f, 2, 0);
+    }
+}
+
+const struct tf_config *tf_config(void)
+{
+    pthread_once(&init_once, init_state);
+    return &config;
+}
+
+int tf_enforcing(void)
+{
+    return tf_config()->mode == TF_MODE_ENFORCE;
+}
+
+
+void tf_emit(const char *event, const struct tf_field *detail, int ndetail, int with_caller)
+{
+    tf_config();
+    emit_record(event, detail, ndetail, with_caller);
+}
+
+static void emit_record(const char *event, const struct tf_field *detail, int ndetail, int with_caller)
+{
+    struct tf_caller_info info;
+    struct tf_record r = {
+        .pid = (long)getpid(),
+        .exe = exe_path,
+        .tool = "shim",
+        .mode = tf_mode_name(config.mode),
+        .event = event,
+        .detail = detail,
+        .ndetail = ndetail,
+    };
+    clock_gettime(CLOCK_REALTIME, &r.ts);
+    if (with_caller) {
+        tf_caller_capture(&info);
+        r.caller = &info.caller;
+    }
+    /* The file sink keeps one descriptor that it may reopen; serialise that, the write itself
+     * is a single write() on O_APPEND and needs no lock across processes. */
+    pthread_mutex_lock(&log_lock);
+    tf_log_write(&log_sink, &r);
+    pthread_mutex_unlock(&log_lock);
+}
+
+void tf_emit_intervention(const char *event, struct tf_field *detail, int ndetail)
+{
+    /* callers reserve the last slot for "applied" */
+    detail[ndetail] = (struct tf_field)TF_BOOL("applied", tf_enforcing());
+    tf_emit(event, detail, ndetail + 1, 1);
+}
+
+/* fork: a child must not inherit a held lock (log writer, call-site table). */
+static void before_fork(void)
+{
+    tf_backtrace_fork_prepare();
+    pthread_mutex_lock(&log_lock);
+}
+
+static void after_fork(void)
+{
+    pthread_mutex_unlock(&log_lock);
+    tf_backtrace_fork_release();
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void)
+{
+    /* Cheap and allocation-free; everything else waits for the first hook. */
+    pthread_atfork(before_fork, after_fork, after_fork);
+}
