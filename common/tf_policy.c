@@ -91,8 +91,10 @@ void tf_policy_options_name(const struct tf_abi_info *abi, uint64_t mask, char *
         if (names[i].bit == 0 || !(mask & names[i].bit))
             continue;
         int n = snprintf(out + used, cap - used, "%s%s", used ? "|" : "", names[i].name);
-        if (n < 0 || (size_t)n >= cap - used)
+        if (n < 0 || (size_t)n >= cap - used) {
+            out[used] = '\0';   /* drop the name that did not fit whole */
             break;
+        }
         used += (size_t)n;
     }
     if (used == 0)
