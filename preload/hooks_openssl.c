@@ -59,6 +59,14 @@ static void mark(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, uintptr_t bit
         o->fn.SSL_CTX_set_ex_data(ctx, o->ex_ctx, (void *)((uintptr_t)o->fn.SSL_CTX_get_ex_data(ctx, o->ex_ctx) | bit));
 }
 
+/* DTLS has its own version numbers (and is not mail): it is left alone. */
+static int is_dtls(const struct tf_openssl *o, const SSL_CTX *ctx, const SSL *s)
+{
+    if (s)
+        return tf_method_is_dtls(o, o->fn.SSL_get_ssl_method(s));
+    return ctx && o->fn.SSL_CTX_get_ssl_method && tf_method_is_dtls(o, o->fn.SSL_CTX_get_ssl_method(ctx));
+}
+
 /* ---- the decisions, each logging what it does (or would do) ---- */
 
 /* Returns the method to use instead of meth (meth itself when nothing is pinned or in audit). */
@@ -96,7 +104,7 @@ static long ctrl_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, int cm
 {
     const struct tf_abi_info *abi = &o->abi;
     int floor = tf_config()->floor;
-    if (cmd == abi->ctrl_set_min_proto || cmd == abi->ctrl_set_max_proto) {
+    if ((cmd == abi->ctrl_set_min_proto || cmd == abi->ctrl_set_max_proto) && !is_dtls(o, ctx, s)) {
         int is_min = cmd == abi->ctrl_set_min_proto;
         int nv = is_min ? tf_policy_min(floor, (int)larg) : tf_policy_max(floor, (int)larg);
         if (nv == larg)
@@ -302,6 +310,8 @@ static void prepare_connection(const struct tf_openssl *o, SSL *s, const char *v
     const struct tf_config *c = tf_config();
     int enforce = c->mode == TF_MODE_ENFORCE, floor = c->floor;
     uintptr_t bits = ssl_bits(o, s) & ~(uintptr_t)HANDSHAKE_LOGGED, add = 0;
+    if (is_dtls(o, NULL, s))
+        return;
 
     int i = tf_method_index(o, o->fn.SSL_get_ssl_method(s));
     if (i >= 0 && tf_policy_method_pinned(floor, tf_pinned_methods[i].version)) {

@@ -107,6 +107,15 @@ static void resolve(void)
             return;
         }
     }
+    static const char *const dtls_names[] = {
+        "DTLS_method", "DTLS_client_method", "DTLS_server_method",
+        "DTLSv1_method", "DTLSv1_client_method", "DTLSv1_server_method",
+        "DTLSv1_2_method", "DTLSv1_2_client_method", "DTLSv1_2_server_method",
+    };
+    for (size_t i = 0; i < sizeof dtls_names / sizeof dtls_names[0]; i++) {
+        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))dlsym(h, dtls_names[i]);
+        o->dtls[i] = ctor ? ctor() : NULL;
+    }
     alloc_ex_slots(o);
     o->usable = o->ex_ssl >= 0 && o->ex_ctx >= 0 && o->ex_ssl_cb >= 0;
 }
@@ -125,4 +134,12 @@ int tf_method_index(const struct tf_openssl *o, const SSL_METHOD *meth)
         if (o->pinned[i] == meth)
             return (int)i;
     return -1;
+}
+
+int tf_method_is_dtls(const struct tf_openssl *o, const SSL_METHOD *meth)
+{
+    for (size_t i = 0; meth && i < sizeof o->dtls / sizeof o->dtls[0]; i++)
+        if (o->dtls[i] == meth)
+            return 1;
+    return 0;
 }

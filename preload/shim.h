@@ -56,6 +56,7 @@ struct tf_openssl {
     struct tf_openssl_fns fn;
     const SSL_METHOD *pinned[16];     /* real results of tf_pinned_methods[i]() (NULL if absent) */
     const SSL_METHOD *flexible[3];    /* by enum tf_role */
+    const SSL_METHOD *dtls[9];        /* DTLS methods: left alone (their versions are not TLS's) */
     int ex_ssl, ex_ctx, ex_ssl_cb;    /* ex_data slots */
 };
 
@@ -65,6 +66,9 @@ const struct tf_openssl *tf_openssl(void);
 
 /* The pinned-method descriptor for meth, or -1. */
 int tf_method_index(const struct tf_openssl *o, const SSL_METHOD *meth);
+
+/* Whether meth is one of libssl's DTLS methods. */
+int tf_method_is_dtls(const struct tf_openssl *o, const SSL_METHOD *meth);
 
 /* ---- rewrite (hooks_resolver.c, used by the OpenSSL hooks for SNI and host checks) ---- */
 

@@ -1,0 +1,39 @@
+/* dlopen hook: a module opened with RTLD_DEEPBIND binds to libssl and libc before the global
+ * scope, bypassing LD_PRELOAD entirely. Dropping the flag puts the hooks back in its way.
+ *
+ * glibc takes the caller of dlopen (its return address) to pick the RUNPATH/$ORIGIN used for the
+ * search, so the real dlopen must see the program's return address, not ours: the call below is
+ * a tail call (checked by a test on the built library), which leaves the return address as the
+ * program's (tests/loader checks a $ORIGIN lookup through it). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+
+#include "shim.h"
+
+typedef void *(*dlopen_fn)(const char *, int);
+static dlopen_fn real_dlopen;
+
+static dlopen_fn next_dlopen(void)
+{
+    dlopen_fn p = __atomic_load_n(&real_dlopen, __ATOMIC_ACQUIRE);
+    if (p == NULL) {
+        p = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
+        __atomic_store_n(&real_dlopen, p, __ATOMIC_RELEASE);
+    }
+    return p;
+}
+
+__attribute__((noinline)) static int drop_deepbind(const char *file, int mode)
+{
+    struct tf_field f[] = { TF_STR("file", file), TF_STR("cleared", "RTLD_DEEPBIND") };
+    tf_emit("dlopen_deepbind_dropped", f, 2, 1);
+    return mode & ~RTLD_DEEPBIND;
+}
+
+TF_EXPORT void *dlopen(const char *file, int mode)
+{
+    dlopen_fn next = next_dlopen();
+    if (mode & RTLD_DEEPBIND)
+        mode = drop_deepbind(file, mode);
+    return next(file, mode);
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# config.sh BUILD SRC — bad settings are reported once and the floor still holds; a config file
+# is read; an unpinned client cannot fall below the floor either. Runs inside netns-run.
+set -euo pipefail
+build=$1 src=$2
+lib=$build/preload/libtlsfloor.so
+work=$(mktemp -d)
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$src/tests/lib/mkpki" "$work/pki" >/dev/null
+# A server that still speaks only TLS 1.0/1.1 (what the floor must refuse to use).
+openssl s_server -accept 127.0.0.1:4434 -cert "$work/pki/server.pem" -key "$work/pki/server.key" \
+    -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -www -quiet >"$work/server.log" 2>&1 </dev/null &
+server=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/4434) 2>/dev/null && break; sleep 0.05; done
+
+# Two connections in one process (curl's own default minimum is 1.2, so it says 1.0).
+client=(curl -sk --tlsv1.0 --ciphers 'DEFAULT:@SECLEVEL=0' -o /dev/null -o /dev/null -w '%{http_code}\n'
+        https://127.0.0.1:4434/a https://127.0.0.1:4434/b)
+out=$("${client[@]}" 2>&1) || true
+[ "$out" = $'200\n200' ] || fail "control: curl --tlsv1.0 should reach the TLS 1.0 server, got: $out"
+
+check() {   # check LOG PYTHON-ASSERTIONS
+    /usr/bin/python3 - "$1" "$2" <<'PY' || { cat "$1" >&2; fail "log check: $2"; }
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ev = lambda name: [r for r in recs if r["event"] == name]
+exec(sys.argv[2])
+PY
+}
+
+# 1. An invalid floor from the environment: reported once, 1.2 holds (both connections refused).
+log=$work/min.jsonl
+out=$(TLSFLOOR_MIN=1.0 TLSFLOOR_LOG=$log LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
+[ "$out" = $'000\n000' ] || fail "TLSFLOOR_MIN=1.0 let a connection below 1.2 through: $out"
+check "$log" '
+e = ev("config_error"); assert len(e) == 1, e
+assert "TLSFLOOR_MIN" in e[0]["detail"]["message"] and "1.0" in e[0]["detail"]["message"], e
+assert len(ev("handshake_failed")) == 2 and not ev("handshake")'
+
+# 2. A config file with junk: each bad line reported once (with file:line), good lines applied.
+conf=$work/tlsfloor.conf
+printf 'mode audit\nmin 1.1\nnonsense here\nlog = %s\n\x01\x02 binary\n' "$work/file.jsonl" >"$conf"
+out=$(TLSFLOOR_CONFIG=$conf LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
+[ "$out" = $'200\n200' ] || fail "audit mode from the config file should change nothing, got: $out"
+check "$work/file.jsonl" '
+e = ev("config_error"); msgs = [r["detail"]["message"] for r in e]
+assert len(e) == 3, msgs
+assert any(":2:" in m and "min" in m for m in msgs) and any(":3:" in m for m in msgs) and any(":5:" in m for m in msgs), msgs
+h = ev("handshake"); assert len(h) == 2 and all(r["detail"]["version"] == "TLSv1.0" and r["detail"]["below_floor"] and r["mode"] == "audit" for r in h), h'
+
+# 3. The environment overrides the file; a missing TLSFLOOR_CONFIG is an error, not a crash.
+log=$work/missing.jsonl
+out=$(TLSFLOOR_CONFIG=$work/absent.conf TLSFLOOR_LOG=$log LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
+[ "$out" = $'000\n000' ] || fail "missing config: floor must hold, got: $out"
+check "$log" '
+e = ev("config_error"); assert len(e) == 1 and "absent.conf" in e[0]["detail"]["message"], e'
+
+# 4. A log destination that cannot be used: said on stderr, once; the floor holds.
+out=$(TLSFLOOR_LOG=relative.log LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
+echo "$out" | grep -c 'config_error' | grep -qx 1 || fail "expected one config_error on stderr: $out"
+echo "$out" | grep -q 'relative.log' || fail "the error should name the bad value: $out"
+[ "$(echo "$out" | grep -c '^000$')" = 2 ] || fail "floor must hold with a bad log: $out"
+# 5. No pin at all: OpenSSL's default minimum (any version) is raised silently, not logged as a
+#    pin, and the connection to a TLS 1.0-only server is refused.
+out=$(openssl s_client -connect 127.0.0.1:4434 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1) || true
+echo "$out" | grep -Eq 'Protocol +: TLSv1$' || fail "control: unpinned s_client should speak TLSv1: $out"
+log=$work/unpinned.jsonl
+out=$(TLSFLOOR_LOG=$log LD_PRELOAD=$lib openssl s_client -connect 127.0.0.1:4434 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1) && fail "unpinned client went below the floor: $out"
+check "$log" '
+assert [r["event"] for r in recs] == ["handshake_failed"], [r["event"] for r in recs]
+assert recs[0]["detail"]["changed"] is False'
+echo PASS
