@@ -1,0 +1,77 @@
+# shellcheck shell=bash disable=SC2034
+# Shared helpers of the provider tests (sourced). Needs TFP_BUILD (the build tree) and runs
+# inside ns-run (loopback only).
+set -uo pipefail
+: "${TFP_BUILD:?TFP_BUILD must point at the build tree}"
+[ "${TFP_IN_NS:-}" = 1 ] || { echo "run me through tests/provider/ns-run" >&2; exit 2; }
+
+# The provider reads these; the tests set mode and log through the config only.
+unset TLSFLOOR_MODE TLSFLOOR_LOG
+TFP_MODULE=$TFP_BUILD/provider/tlsfloor.so
+TFP_SHIPPED=$TFP_BUILD/provider/tlsfloor.cnf
+TFP_SHIPPED_AUDIT=$TFP_BUILD/provider/tlsfloor-audit.cnf
+TFP_REFUSED="legacy TLS 1.0/1.1 handshake refused by tlsfloor"
+SSLCIPHERS='DEFAULT:@SECLEVEL=0'
+WORK=$(mktemp -d /tmp/tfp-test.XXXXXX)
+chmod 755 "$WORK"
+TFP_PIDS=()
+tfp_failures=0
+tfp_checks=0
+
+tfp_cleanup() {
+    local p
+    for p in "${TFP_PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    if [ "$tfp_failures" -eq 0 ] || [ -z "${TFP_KEEP:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
+}
+trap tfp_cleanup EXIT
+
+ok()  { tfp_checks=$((tfp_checks + 1)); echo "ok: $*"; }
+bad() { tfp_checks=$((tfp_checks + 1)); tfp_failures=$((tfp_failures + 1)); echo "FAIL: $*"; }
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+finish() { echo "$tfp_checks checks, $tfp_failures failed"; [ "$tfp_failures" -eq 0 ]; }
+
+# A config without any provider (what a server uses so that only the client side is tested).
+printf '# empty: the default provider only\n' > "$WORK/empty.cnf"
+EMPTY_CNF=$WORK/empty.cnf
+
+# tfp_conf OUT MODE LOG [keep-ssl]: the shipped build-tree config with mode and log replaced;
+# without keep-ssl its ssl_conf line goes, so only the provider can refuse anything.
+tfp_conf() {
+    local out=$1 mode=$2 log=$3 keep=${4:-}
+    sed -e "s|^mode = .*|mode = $mode|" -e "s|^log = .*|log = $log|" "$TFP_SHIPPED" > "$out"
+    [ -n "$keep" ] || sed -i -e '/^ssl_conf = /d' "$out"
+    grep -q "^mode = $mode\$" "$out" && grep -q "^log = $log\$" "$out" || { echo "tfp_conf: $TFP_SHIPPED has no mode/log lines" >&2; exit 2; }
+}
+
+# records LOG [NEEDLE]: number of legacy_handshake records (containing NEEDLE) in a JSON log.
+records() {
+    local n
+    if [ ! -f "$1" ]; then echo 0; return; fi
+    if [ -n "${2:-}" ]; then n=$(grep '"event":"legacy_handshake"' "$1" | grep -c -F -- "$2"); else n=$(grep -c '"event":"legacy_handshake"' "$1"); fi
+    echo "${n:-0}"
+}
+
+tfp_pki() {
+    OPENSSL_CONF=$EMPTY_CNF openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
+        -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null
+    chmod 644 "$WORK/key.pem" "$WORK/cert.pem"
+}
+
+# start_server PORT [s_server options...]: an openssl s_server on 127.0.0.1 without the provider.
+start_server() {
+    local port=$1; shift
+    OPENSSL_CONF=$EMPTY_CNF openssl s_server -accept "127.0.0.1:$port" -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+        -cipher "$SSLCIPHERS" -www -quiet "$@" > "$WORK/server-$port.log" 2>&1 < /dev/null &
+    TFP_PIDS+=($!)
+    for _ in $(seq 1 100); do
+        if ss -ltnH "sport = :$port" | grep -q .; then return 0; fi
+        sleep 0.05
+    done
+    echo "server on port $port did not start:" >&2
+    cat "$WORK/server-$port.log" >&2
+    exit 2
+}
