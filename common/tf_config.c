@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tf_log.h"
+#include "tf_sniff.h"
 #include "tf_version.h"
 
 void tf_config_init(struct tf_config *c)
@@ -16,6 +17,7 @@ void tf_config_init(struct tf_config *c)
     snprintf(c->log, sizeof c->log, "stderr");
     c->rewrite_defaults = 1;
     c->verify = TF_VERIFY_KEEP;
+    c->nmail_ports = tf_parse_ports("993,995,143,110,587,465,25", c->mail_ports, 16);
 }
 
 const char *tf_mode_name(enum tf_mode mode)
@@ -93,6 +95,21 @@ void tf_config_set(struct tf_config *c, const char *key, const char *value, cons
             c->verify = TF_VERIFY_REQUIRE;
         else
             tf_config_error(c, "%s: verify " SHOWN " is not keep or require", origin, value);
+    } else if (!strcmp(key, "mail_ports")) {
+        int ports[16];
+        int n = tf_parse_ports(value, ports, 16);
+        if (n >= 0) {
+            memcpy(c->mail_ports, ports, sizeof ports);
+            c->nmail_ports = n;
+        } else {
+            tf_config_error(c, "%s: mail_ports " SHOWN " is not a list of at most 16 ports", origin, value);
+        }
+    } else if (!strcmp(key, "log_user")) {
+        int b = parse_bool(value);
+        if (b >= 0)
+            c->log_user = b;
+        else
+            tf_config_error(c, "%s: log_user " SHOWN " is not 0 or 1", origin, value);
     } else if (!strcmp(key, "rewrite")) {
         /* "OLD=NEW[,...]" (environment) or "OLD NEW" (config line, joined by the caller) */
         struct report_ctx r = { c, origin };
@@ -191,7 +208,8 @@ void tf_config_apply_env(struct tf_config *c, const char *(*get)(const char *nam
     static const struct { const char *var, *key; } vars[] = {
         { "TLSFLOOR_MODE", "mode" }, { "TLSFLOOR_MIN", "min" }, { "TLSFLOOR_LOG", "log" },
         { "TLSFLOOR_REWRITE_DEFAULTS", "rewrite_defaults" }, { "TLSFLOOR_VERIFY", "verify" },
-        { "TLSFLOOR_REWRITE", "rewrite" },
+        { "TLSFLOOR_REWRITE", "rewrite" }, { "TLSFLOOR_MAIL_PORTS", "mail_ports" },
+        { "TLSFLOOR_LOG_USER", "log_user" },
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         const char *v = get(vars[i].var);

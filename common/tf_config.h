@@ -20,6 +20,9 @@ struct tf_config {
     int rewrite_defaults;        /* built-in Microsoft rules on */
     enum tf_verify verify;
     struct tf_rules rules;       /* user rules */
+    int mail_ports[16];          /* connections to these are watched for coverage and auth */
+    int nmail_ports;
+    int log_user;                /* auth records may carry the user name */
     int nerrors;                 /* errors beyond TF_CONFIG_ERRORS are counted, not kept */
     char errors[TF_CONFIG_ERRORS][240];
 };

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "shim.h"
+#include "tf_sniff.h"
 #include "tf_version.h"
 
 /* Constants identical from 1.0.2 to 3.x. */
@@ -36,7 +37,11 @@ enum {
     DID_VERIFY = 1 << 6,
     HANDSHAKE_LOGGED = 1 << 7,
     INFO_CB_SET = 1 << 8,
+    WATCH_AUTH = 1 << 9,        /* client's first bytes are looked at for its auth command */
 };
+#define PROTO_SHIFT 10          /* 2 bits: enum tf_proto of a watched connection */
+#define PROTO_MASK ((uintptr_t)3 << PROTO_SHIFT)
+#define SEEN_SHIFT 16           /* bytes looked at so far */
 #define DID_ANY (DID_METHOD | DID_MAX | DID_MIN | DID_OPTIONS | DID_CIPHERS | DID_REWRITE | DID_VERIFY)
 
 /* ---- per-object bits ---- */
@@ -191,7 +196,8 @@ static int cipher_list_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, 
 
 /* ---- observation ---- */
 
-static void peer_of(const struct tf_openssl *o, const SSL *s, char *out, size_t cap)
+/* "host:port" of the connection's socket, when it has one; returns the port or 0. */
+static int peer_of(const struct tf_openssl *o, const SSL *s, char *out, size_t cap)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
@@ -199,7 +205,7 @@ static void peer_of(const struct tf_openssl *o, const SSL *s, char *out, size_t 
     int fd = o->fn.SSL_get_fd(s), port = 0;
     out[0] = '\0';
     if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-        return;
+        return 0;
     if (ss.ss_family == AF_INET) {
         struct sockaddr_in *in = (struct sockaddr_in *)&ss;
         inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
@@ -211,6 +217,16 @@ static void peer_of(const struct tf_openssl *o, const SSL *s, char *out, size_t 
         port = ntohs(in6->sin6_port);
         snprintf(out, cap, "[%s]:%d", host, port);
     }
+    return port;
+}
+
+/* The peer port of a connection (its socket, or for programs with their own BIO, the mail
+ * socket this thread connected), marking that socket covered by OpenSSL. 0 when unknown. */
+static int connection_port(const struct tf_openssl *o, const SSL *s, char *peer, size_t cap)
+{
+    int port = peer_of(o, s, peer, cap);
+    int watched = tf_watch_covered(o->fn.SSL_get_fd(s));
+    return port ? port : watched;
 }
 
 static void changes_of(uintptr_t bits, char *out, size_t cap)
@@ -227,12 +243,16 @@ static void changes_of(uintptr_t bits, char *out, size_t cap)
             used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? "," : "", names[i].name);
 }
 
-static void log_handshake(const struct tf_openssl *o, const SSL *s, uintptr_t bits)
+/* Returns the bits to add: a client talking to a mail port (or to an unknown one, through its
+ * own BIO) has its first commands watched for the authentication mechanism. */
+static uintptr_t log_handshake(const struct tf_openssl *o, const SSL *s, uintptr_t bits)
 {
     char peer[64], changes[96];
     int version = o->fn.SSL_version(s);
     const SSL_CIPHER *c = o->fn.SSL_get_current_cipher(s);
-    peer_of(o, s, peer, sizeof peer);
+    int port = connection_port(o, s, peer, sizeof peer);
+    int mail = port && tf_is_mail_port(port);
+    enum tf_proto proto = tf_proto_by_port(port);
     changes_of(bits & DID_ANY, changes, sizeof changes);
     struct tf_field f[] = {
         TF_STR("version", tf_version_name(version)),
@@ -242,8 +262,13 @@ static void log_handshake(const struct tf_openssl *o, const SSL *s, uintptr_t bi
         TF_BOOL("below_floor", version < tf_config()->floor),
         TF_BOOL("changed", tf_enforcing() && (bits & DID_ANY)),
         TF_STR("changes", changes),
+        TF_INT("port", port),
+        TF_STR("protocol", mail ? tf_proto_name(proto) : NULL),
     };
     tf_emit("handshake", f, sizeof f / sizeof f[0], 1);
+    if (o->fn.SSL_is_server(s) || (port && !mail))
+        return 0;
+    return WATCH_AUTH | ((uintptr_t)proto << PROTO_SHIFT);
 }
 
 static void log_failure(const struct tf_openssl *o, const SSL *s, int err, uintptr_t bits)
@@ -261,10 +286,11 @@ static void log_failure(const struct tf_openssl *o, const SSL *s, int err, uintp
     else
         snprintf(reason, sizeof reason, "connection closed or reset (%s)",
                  saved_errno ? strerror(saved_errno) : "end of file");
-    peer_of(o, s, peer, sizeof peer);
+    int port = connection_port(o, s, peer, sizeof peer);
     changes_of(bits & DID_ANY, changes, sizeof changes);
     struct tf_field f[] = {
         TF_STR("reason", reason),
+        TF_INT("port", port),
         TF_STR("sni", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
         TF_STR("peer", peer[0] ? peer : NULL),
         TF_BOOL("changed", tf_enforcing() && (bits & DID_ANY)),
@@ -286,7 +312,9 @@ static void info_callback(const SSL *s, int where, int ret)
     if (!(bits & HANDSHAKE_LOGGED)) {
         if (where & CB_HANDSHAKE_DONE) {
             ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED);
-            log_handshake(o, s, bits);
+            uintptr_t add = log_handshake(o, s, bits);
+            if (add)
+                ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED | add);
         } else if ((where & CB_EXIT) && ret <= 0) {
             int err = o->fn.SSL_get_error(s, ret);
             if (err == ERROR_SSL || err == ERROR_SYSCALL || err == ERROR_ZERO_RETURN) {
@@ -603,6 +631,69 @@ TF_EXPORT void SSL_set_info_callback(SSL *s, tf_info_cb cb)
         return;
     }
     o->fn.SSL_set_ex_data(s, o->ex_ssl_cb, (void *)cb);
+}
+
+/* ---- authentication posture ---- */
+
+/* Looks at what a watched client sends until its authentication command, STARTTLS is irrelevant
+ * here (already TLS), or TF_SNIFF_BUDGET bytes; then the connection is never looked at again. */
+static void sniff_write(const struct tf_openssl *o, SSL *s, uintptr_t bits, const void *buf, size_t num)
+{
+    const struct tf_config *c = tf_config();
+    size_t seen = bits >> SEEN_SHIFT;
+    size_t take = num < TF_SNIFF_BUDGET - seen ? num : TF_SNIFF_BUDGET - seen;
+    struct tf_auth auth;
+    enum tf_proto proto = (enum tf_proto)((bits & PROTO_MASK) >> PROTO_SHIFT);
+    uintptr_t low = bits & (((uintptr_t)1 << SEEN_SHIFT) - 1);
+    if (tf_sniff_client(buf, take, proto, c->log_user, &auth) == TF_SNIFF_AUTH) {
+        char peer[64];
+        peer_of(o, s, peer, sizeof peer);
+        struct tf_field f[] = {
+            TF_STR("protocol", tf_proto_name(auth.proto)), TF_STR("mechanism", auth.mechanism),
+            TF_STR("command", auth.command),
+            TF_STR("sni", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
+            TF_STR("peer", peer[0] ? peer : NULL),
+            TF_STR("user", c->log_user && auth.user[0] ? auth.user : NULL),
+        };
+        tf_emit("auth", f, sizeof f / sizeof f[0], 1);
+        ssl_set_bits(o, s, low & ~(uintptr_t)WATCH_AUTH);
+    } else if (seen + take >= TF_SNIFF_BUDGET) {
+        ssl_set_bits(o, s, low & ~(uintptr_t)WATCH_AUTH);
+    } else {
+        ssl_set_bits(o, s, low | ((uintptr_t)(seen + take) << SEEN_SHIFT));
+    }
+}
+
+/* The only per-call cost once a connection is past its first commands: one ex_data read. */
+static void watch_write(const struct tf_openssl *o, SSL *s, const void *buf, size_t num)
+{
+    if (!o->usable || tf_depth > 0 || num == 0 || buf == NULL)
+        return;
+    uintptr_t bits = ssl_bits(o, s);
+    if (bits & WATCH_AUTH) {
+        tf_depth++;
+        sniff_write(o, s, bits, buf, num);
+        tf_depth--;
+    }
+}
+
+TF_EXPORT int SSL_write(SSL *s, const void *buf, int num)
+{
+    const struct tf_openssl *o = tf_openssl();
+    if (!o->fn.SSL_write)
+        return -1;
+    if (num > 0)
+        watch_write(o, s, buf, (size_t)num);
+    return o->fn.SSL_write(s, buf, num);
+}
+
+TF_EXPORT int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written)
+{
+    const struct tf_openssl *o = tf_openssl();
+    if (!o->fn.SSL_write_ex)
+        return 0;
+    watch_write(o, s, buf, num);
+    return o->fn.SSL_write_ex(s, buf, num, written);
 }
 
 /* ---- certificate host check (the rewrite rules) ---- */

@@ -77,3 +77,13 @@ int tf_method_is_dtls(const struct tf_openssl *o, const SSL_METHOD *meth);
 const char *tf_rewrite_host(const char *host, const char *layer);
 
 #endif
+
+/* ---- sockets to mail ports (hooks_socket.c) ---- */
+
+/* Marks the watched socket behind a connection as handled by OpenSSL through tlsfloor. fd < 0
+ * (a program with its own BIO, like curl) picks the newest unmarked socket this thread
+ * connected. Returns the socket's peer port, or 0 when no watched socket matches. */
+int tf_watch_covered(int fd);
+
+/* Whether port is one of the configured mail ports. */
+int tf_is_mail_port(int port);

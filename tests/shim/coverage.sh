@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# coverage.sh BUILD SRC — authentication posture (auth records: basic vs oauth, never a
+# credential) and mail connections no OpenSSL handshake covered (uncovered_connection).
+# Runs inside netns-run: a scripted IMAP server on 127.0.0.1:993 (TLS) and :143 (plain).
+set -euo pipefail
+build=$1 src=$2
+lib=$build/preload/libtlsfloor.so
+work=$(mktemp -d)
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$src/tests/lib/mkpki" "$work/pki" >/dev/null
+/usr/bin/python3 "$src/tests/shim/fake_mail.py" "$work/pki/server.pem" "$work/pki/server.key" >"$work/server.out" 2>&1 &
+server=$!
+for _ in $(seq 100); do grep -q ready "$work/server.out" 2>/dev/null && break; sleep 0.05; done
+
+check() {   # check LOG PYTHON-ASSERTIONS
+    /usr/bin/python3 - "$1" "$2" <<'PY' || { cat "$1" >&2; fail "log check: $2"; }
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])] if open(sys.argv[1]).read() else []
+ev = lambda name: [r for r in recs if r["event"] == name]
+exec(sys.argv[2])
+PY
+}
+: >"$work/empty"
+
+# curl, IMAPS with a password: basic, no user name or password in the log by default.
+log=$work/curl.jsonl
+TLSFLOOR_LOG=$log LD_PRELOAD=$lib curl -sS --cacert "$work/pki/ca.pem" \
+    'imaps://alice:S3cretPw@outlook.office365.com:993/' >/dev/null || fail "curl imaps"
+grep -q 'S3cretPw' "$log" && fail "a password reached the log"
+grep -q 'alice' "$log" && fail "a user name reached the log without TLSFLOOR_LOG_USER"
+check "$log" '
+a = ev("auth"); assert len(a) == 1, recs
+d = a[0]["detail"]; assert (d["protocol"], d["mechanism"], d["command"]) == ("IMAP", "basic", "LOGIN"), d
+assert d["sni"] == "outlook.office365.com" and d["user"] is None, d
+assert a[0]["caller"]["frames"][0]["module"].endswith("libcurl.so.4"), a[0]
+h = ev("handshake"); assert h[0]["detail"]["protocol"] == "IMAP" and h[0]["detail"]["port"] == 993, h
+assert not ev("uncovered_connection"), "curl used OpenSSL: covered"'
+
+# With TLSFLOOR_LOG_USER=1 the user name (never the password) is recorded.
+log=$work/curl-user.jsonl
+TLSFLOOR_LOG_USER=1 TLSFLOOR_LOG=$log LD_PRELOAD=$lib curl -sS --cacert "$work/pki/ca.pem" \
+    'imaps://alice:S3cretPw@outlook.office365.com:993/' >/dev/null || fail "curl imaps (user)"
+grep -q 'S3cretPw' "$log" && fail "a password reached the log"
+check "$log" 'assert ev("auth")[0]["detail"]["user"] == "alice", recs'
+
+# python3 imaplib with XOAUTH2: oauth, and the token never logged.
+log=$work/py.jsonl
+TLSFLOOR_LOG=$log LD_PRELOAD=$lib /usr/bin/python3 - "$work/pki/ca.pem" <<'PY' || fail "python xoauth2"
+import imaplib, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+m = imaplib.IMAP4_SSL("outlook.office365.com", 993, ssl_context=ctx)
+m.authenticate("XOAUTH2", lambda _: b"user=bob\x01auth=Bearer TOKEN123\x01\x01")
+m.logout()
+PY
+grep -q 'TOKEN123' "$log" && fail "a token reached the log"
+check "$log" '
+a = ev("auth"); assert len(a) == 1, recs
+assert (a[0]["detail"]["mechanism"], a[0]["detail"]["command"]) == ("oauth", "AUTHENTICATE XOAUTH2"), a'
+
+# A plaintext IMAP session that never upgrades: uncovered, said to be plaintext.
+log=$work/plain.jsonl
+TLSFLOOR_LOG=$log LD_PRELOAD=$lib /usr/bin/python3 - <<'PY' || fail "plain client"
+import socket
+s = socket.create_connection(("127.0.0.1", 143))
+f = s.makefile("rwb", buffering=0)
+f.readline(); f.write(b"a1 LOGOUT\r\n"); f.readline(); f.readline()
+s.close()
+PY
+check "$log" '
+u = ev("uncovered_connection"); assert len(u) == 1, recs
+d = u[0]["detail"]; assert d["port"] == 143 and d["protocol"] == "IMAP" and d["verdict"].startswith("plaintext"), d'
+
+# GnuTLS speaking TLS on 993: uncovered, and the library named.
+if command -v gnutls-cli >/dev/null; then
+    log=$work/gnutls.jsonl
+    echo 'a1 LOGOUT' | TLSFLOOR_LOG=$log LD_PRELOAD=$lib timeout 10 gnutls-cli --x509cafile "$work/pki/ca.pem" \
+        -p 993 outlook.office365.com >/dev/null 2>&1 || true
+    check "$log" '
+u = ev("uncovered_connection"); assert len(u) == 1, recs
+d = u[0]["detail"]; assert d["port"] == 993 and "libgnutls" in d["tls_libraries"] and "another library" in d["verdict"], d
+assert not ev("handshake")'
+else
+    fail "gnutls-cli missing (package gnutls-bin)"
+fi
+
+# A program that never connects to a mail port: no record at all.
+log=$work/none.jsonl
+TLSFLOOR_LOG=$log LD_PRELOAD=$lib /usr/bin/python3 -c 'import socket; s=socket.socket(); s.connect_ex(("127.0.0.1", 9)); s.close()'
+[ ! -s "$log" ] || { cat "$log"; fail "records for a non-mail connection"; }
+echo PASS
