@@ -152,14 +152,22 @@ const char *tf_rewrite_lookup(const struct tf_rules *user, int use_builtin, cons
     char norm[TF_HOST_MAX];
     if (name == NULL)
         return NULL;
+    /* The name as a resolver would see it: lower case and one trailing dot ignored, nothing
+     * else forgiven (" host" is not "host": the C library would not resolve it either). */
     size_t len = strlen(name);
-    if (len == 0 || len > TF_HOST_MAX)   /* a trailing dot may take the 254th byte */
+    if (len && name[len - 1] == '.')
+        len--;
+    if (len == 0 || len >= sizeof norm || !tf_hostname_valid(name, len))
         return NULL;
-    len = normalise(name, norm, sizeof norm);
-    if (len >= sizeof norm || len == 0)
-        return NULL;
+    for (size_t i = 0; i < len; i++)
+        norm[i] = (char)tolower((unsigned char)name[i]);
+    norm[len] = '\0';
     const char *hit = user ? lookup_in(user, norm, len) : NULL;
     if (!hit && use_builtin)
         hit = lookup_in(&tf_builtin_rules, norm, len);
+    /* A wildcard may cover its own target (*.office365.com -> outlook.office365.com): the
+     * target itself is not rewritten. */
+    if (hit && strcmp(hit, norm) == 0)
+        return NULL;
     return hit;
 }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -82,13 +83,70 @@ TF_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, ch
 }
 
 /* glibc runs these requests on its own thread through an internal getaddrinfo, so the request
- * itself must carry the new name. The rewritten names live in the rule tables for the life of
- * the process, so the pointer stays valid for the asynchronous lookup. */
+ * itself must carry the new name while it runs. The program's own pointer is put back when the
+ * request is over: at once for GAI_WAIT, else when gai_error() or gai_cancel() reports it done
+ * (a SIGEV_THREAD notification that reads ar_name before calling gai_error sees the new name). */
+#define GAI_PENDING 64
+static struct { struct gaicb *req; const char *name; } gai_pending[GAI_PENDING];
+static pthread_mutex_t gai_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void gai_restore(struct gaicb *req)
+{
+    pthread_mutex_lock(&gai_lock);
+    for (int i = 0; i < GAI_PENDING; i++)
+        if (gai_pending[i].req == req) {
+            req->ar_name = gai_pending[i].name;
+            gai_pending[i].req = NULL;
+        }
+    pthread_mutex_unlock(&gai_lock);
+}
+
+static void gai_remember(struct gaicb *req, const char *name)
+{
+    pthread_mutex_lock(&gai_lock);
+    for (int i = 0; i < GAI_PENDING; i++)
+        if (gai_pending[i].req == NULL) {
+            gai_pending[i].req = req;
+            gai_pending[i].name = name;
+            break;
+        }
+    pthread_mutex_unlock(&gai_lock);
+}
+
 static void *real_getaddrinfo_a;
 TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct sigevent *sevp)
 {
-    for (int i = 0; i < nitems; i++)
-        if (list[i] && list[i]->ar_name)
-            list[i]->ar_name = lookup_name(list[i]->ar_name);
-    return NEXT(getaddrinfo_a)(mode, list, nitems, sevp);
+    for (int i = 0; i < nitems; i++) {
+        if (!list[i] || !list[i]->ar_name)
+            continue;
+        const char *to = lookup_name(list[i]->ar_name);
+        if (to != list[i]->ar_name) {
+            gai_remember(list[i], list[i]->ar_name);
+            list[i]->ar_name = to;
+        }
+    }
+    int r = NEXT(getaddrinfo_a)(mode, list, nitems, sevp);
+    if (mode == GAI_WAIT || r != 0)
+        for (int i = 0; i < nitems; i++)
+            if (list[i])
+                gai_restore(list[i]);
+    return r;
+}
+
+static void *real_gai_error;
+TF_EXPORT int gai_error(struct gaicb *req)
+{
+    int r = NEXT(gai_error)(req);
+    if (r != EAI_INPROGRESS && req)
+        gai_restore(req);
+    return r;
+}
+
+static void *real_gai_cancel;
+TF_EXPORT int gai_cancel(struct gaicb *req)
+{
+    int r = NEXT(gai_cancel)(req);
+    if (r != EAI_NOTCANCELED && req)
+        gai_restore(req);
+    return r;
 }

@@ -32,24 +32,55 @@ static const struct {
 #undef TF_CALL
 };
 
-static int find_libssl_cb(struct dl_phdr_info *info, size_t size, void *data)
+/* The loaded object whose file name starts with prefix ("libssl.so."), reopened RTLD_NOLOAD. */
+struct find_lib {
+    const char *prefix;
+    void *handle;
+};
+
+static int find_lib_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
+    struct find_lib *f = data;
     const char *base = strrchr(info->dlpi_name, '/');
     (void)size;
     base = base ? base + 1 : info->dlpi_name;
-    if (strncmp(base, "libssl.so.", 10) != 0)
+    if (strncmp(base, f->prefix, strlen(f->prefix)) != 0)
         return 0;
-    *(void **)data = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
-    return *(void **)data != NULL;
+    f->handle = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
+    return f->handle != NULL;
 }
 
-static void *libssl_handle(void)
+static void *loaded_library(const char *prefix)
 {
-    void *h = NULL;
+    struct find_lib f = { prefix, NULL };
+    dl_iterate_phdr(find_lib_cb, &f);
+    return f.handle;
+}
+
+/* Where to look a name up: the global scope when libssl is there (RTLD_NEXT), else the libssl
+ * loaded privately; then libcrypto the same way, for a process that uses libcrypto alone. */
+static int lookup_handles(void **handles)
+{
+    int n = 0;
     if (dlsym(RTLD_NEXT, "SSL_new") != NULL)
-        return RTLD_NEXT;
-    dl_iterate_phdr(find_libssl_cb, &h);
-    return h;
+        handles[n++] = RTLD_NEXT;
+    else if ((handles[n] = loaded_library("libssl.so.")) != NULL)
+        n++;
+    if (dlsym(RTLD_NEXT, "ERR_peek_last_error") != NULL)
+        handles[n++] = RTLD_NEXT;
+    else if ((handles[n] = loaded_library("libcrypto.so.")) != NULL)
+        n++;
+    return n;
+}
+
+static void *lookup(void *const *handles, int n, const char *name)
+{
+    for (int i = 0; i < n; i++) {
+        void *p = dlsym(handles[i], name);
+        if (p)
+            return p;
+    }
+    return NULL;
 }
 
 /* CRYPTO_EX_INDEX_SSL / _SSL_CTX: 1 and 2 in 1.0.2, 0 and 1 since 1.1.0. */
@@ -70,18 +101,19 @@ static void report_unusable(const char *why, const char *what)
 static void resolve(void)
 {
     struct tf_openssl *o = &ossl;
-    void *h = libssl_handle();
+    void *handles[2];
+    int nh = lookup_handles(handles);
     const char *missing = NULL;
-    if (h == NULL) {
-        report_unusable("no libssl found in the process; OpenSSL calls are forwarded unchanged", "SSL_new");
-        return;
-    }
     for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
-        void *p = dlsym(h, symbols[i].name);
+        void *p = lookup(handles, nh, symbols[i].name);
         memcpy((char *)&o->fn + symbols[i].offset, &p, sizeof p);
         if (p == NULL && symbols[i].required && missing == NULL)
             missing = symbols[i].name;
     }
+    /* A process with libcrypto but no libssl (it verifies host names itself) only needs the
+     * forwarding above: nothing to enforce, nothing to report. */
+    if (o->fn.SSL_new == NULL)
+        return;
     if (o->fn.OpenSSL_version_num)
         o->version_num = o->fn.OpenSSL_version_num();
     else if (o->fn.SSLeay)
@@ -95,12 +127,12 @@ static void resolve(void)
         return;
     }
     for (unsigned i = 0; i < tf_pinned_methods_count && i < sizeof o->pinned / sizeof o->pinned[0]; i++) {
-        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))dlsym(h, tf_pinned_methods[i].name);
+        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))lookup(handles, nh, tf_pinned_methods[i].name);
         o->pinned[i] = ctor ? ctor() : NULL;
     }
     for (int role = TF_ROLE_GENERIC; role <= TF_ROLE_SERVER; role++) {
         const char *name = tf_flexible_method_name(&o->abi, (enum tf_role)role);
-        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))dlsym(h, name);
+        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))lookup(handles, nh, name);
         o->flexible[role] = ctor ? ctor() : NULL;
         if (!o->flexible[role]) {
             report_unusable("libssl lacks the flexible method; OpenSSL calls are forwarded unchanged", name);
@@ -113,7 +145,7 @@ static void resolve(void)
         "DTLSv1_2_method", "DTLSv1_2_client_method", "DTLSv1_2_server_method",
     };
     for (size_t i = 0; i < sizeof dtls_names / sizeof dtls_names[0]; i++) {
-        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))dlsym(h, dtls_names[i]);
+        const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))lookup(handles, nh, dtls_names[i]);
         o->dtls[i] = ctor ? ctor() : NULL;
     }
     alloc_ex_slots(o);

@@ -36,7 +36,11 @@ START_TEST(case_and_trailing_dot)
     ck_assert_ptr_null(tf_rewrite_lookup(NULL, 1, "ximap-legacy.office365.com"));
     ck_assert_ptr_null(tf_rewrite_lookup(NULL, 1, "imap-legacy.office365.co"));
     ck_assert_ptr_null(tf_rewrite_lookup(NULL, 1, ""));
+    ck_assert_ptr_null(tf_rewrite_lookup(NULL, 1, "."));
     ck_assert_ptr_null(tf_rewrite_lookup(NULL, 1, NULL));
+    /* blanks are part of the name: the resolver would fail on it, so must we */
+    ck_assert_ptr_null(tf_rewrite_lookup(NULL, 1, " imap-legacy.office365.com"));
+    ck_assert_ptr_null(tf_rewrite_lookup(NULL, 1, "imap-legacy.office365.com\t"));
 }
 END_TEST
 
@@ -48,6 +52,12 @@ START_TEST(wildcard_one_or_more_labels)
     ck_assert_str_eq(tf_rewrite_lookup(&user, 0, "a.b.example.test"), "new.example.org");
     ck_assert_ptr_null(tf_rewrite_lookup(&user, 0, "example.test"));
     ck_assert_ptr_null(tf_rewrite_lookup(&user, 0, "aexample.test"));
+    /* a wildcard covering its own target leaves the target alone */
+    memset(&user, 0, sizeof user);
+    tf_rules_add_list(&user, "*.office365.com=outlook.office365.com", count_report, NULL);
+    ck_assert_ptr_null(tf_rewrite_lookup(&user, 0, "outlook.office365.com"));
+    ck_assert_ptr_null(tf_rewrite_lookup(&user, 0, "Outlook.Office365.com."));
+    ck_assert_str_eq(tf_rewrite_lookup(&user, 0, "imap-legacy.office365.com"), "outlook.office365.com");
 }
 END_TEST
 
