@@ -38,6 +38,8 @@ enum {
     HANDSHAKE_LOGGED = 1 << 7,
     INFO_CB_SET = 1 << 8,
     WATCH_AUTH = 1 << 9,        /* client's first bytes are looked at for its auth command */
+    DID_FLOOR = 1 << 12,        /* the library's default minimum ("any") was raised: no pin, but
+                                   it explains a failed handshake with an old server */
 };
 #define PROTO_SHIFT 10          /* 2 bits: enum tf_proto of a watched connection */
 #define PROTO_MASK ((uintptr_t)3 << PROTO_SHIFT)
@@ -173,7 +175,7 @@ static int ciphers_usable(const struct tf_openssl *o, SSL_CTX *ctx, const char *
     return usable;
 }
 
-/* Appends the library's defaults after the program's own list when nothing in it is usable at
+/* Appends the library's default list after the program's own when nothing in it is usable at
  * TLS 1.2 (the program's ciphers and any @SECLEVEL stay first). Returns the real call's result. */
 static int cipher_list_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, const char *str, int result)
 {
@@ -181,8 +183,12 @@ static int cipher_list_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, 
         return result;
     if (result == 1 && ciphers_usable(o, ctx, s ? str : NULL))
         return result;
+    /* DEFAULT means something only at the start of a cipher string; spelled out, the library's
+     * default list can follow the program's own. */
+    const char *defaults = o->fn.OSSL_default_cipher_list ? o->fn.OSSL_default_cipher_list()
+                                                          : "ALL:!COMPLEMENTOFDEFAULT:!eNULL";
     char extended[1024];
-    int n = snprintf(extended, sizeof extended, "%s:DEFAULT", str);
+    int n = snprintf(extended, sizeof extended, "%s:%s", str, defaults);
     if (n < 0 || (size_t)n >= sizeof extended)
         return result;
     struct tf_field f[4] = { TF_STR("old", str), TF_STR("new", extended),
@@ -205,7 +211,7 @@ static int peer_of(const struct tf_openssl *o, const SSL *s, char *out, size_t c
     int fd = o->fn.SSL_get_fd(s), port = 0;
     out[0] = '\0';
     if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-        return 0;
+        return tf_thread_peer(out, cap);   /* the program's own BIO: its thread's last connect */
     if (ss.ss_family == AF_INET) {
         struct sockaddr_in *in = (struct sockaddr_in *)&ss;
         inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
@@ -234,7 +240,7 @@ static void changes_of(uintptr_t bits, char *out, size_t cap)
     static const struct { uintptr_t bit; const char *name; } names[] = {
         { DID_METHOD, "method" }, { DID_MIN, "min_version" }, { DID_MAX, "max_version" },
         { DID_OPTIONS, "options" }, { DID_CIPHERS, "ciphers" }, { DID_REWRITE, "host" },
-        { DID_VERIFY, "verify" },
+        { DID_VERIFY, "verify" }, { DID_FLOOR, "default_min_version" },
     };
     size_t used = 0;
     out[0] = '\0';
@@ -262,7 +268,7 @@ static uintptr_t log_handshake(const struct tf_openssl *o, const SSL *s, uintptr
         TF_BOOL("below_floor", version < tf_config()->floor),
         TF_BOOL("changed", tf_enforcing() && (bits & DID_ANY)),
         TF_STR("changes", changes),
-        TF_INT("port", port),
+        port ? (struct tf_field)TF_INT("port", port) : (struct tf_field)TF_STR("port", NULL),
         TF_STR("protocol", mail ? tf_proto_name(proto) : NULL),
     };
     tf_emit("handshake", f, sizeof f / sizeof f[0], 1);
@@ -287,13 +293,15 @@ static void log_failure(const struct tf_openssl *o, const SSL *s, int err, uintp
         snprintf(reason, sizeof reason, "connection closed or reset (%s)",
                  saved_errno ? strerror(saved_errno) : "end of file");
     int port = connection_port(o, s, peer, sizeof peer);
-    changes_of(bits & DID_ANY, changes, sizeof changes);
+    /* here the silent default-minimum raise counts: it may be why the handshake failed */
+    uintptr_t did = bits & (DID_ANY | DID_FLOOR);
+    changes_of(did, changes, sizeof changes);
     struct tf_field f[] = {
         TF_STR("reason", reason),
-        TF_INT("port", port),
+        port ? (struct tf_field)TF_INT("port", port) : (struct tf_field)TF_STR("port", NULL),
         TF_STR("sni", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
         TF_STR("peer", peer[0] ? peer : NULL),
-        TF_BOOL("changed", tf_enforcing() && (bits & DID_ANY)),
+        TF_BOOL("changed", tf_enforcing() && did),
         TF_STR("changes", changes),
     };
     tf_emit("handshake_failed", f, sizeof f / sizeof f[0], 1);
@@ -341,12 +349,19 @@ static void prepare_connection(const struct tf_openssl *o, SSL *s, const char *v
     if (is_dtls(o, NULL, s))
         return;
 
-    int i = tf_method_index(o, o->fn.SSL_get_ssl_method(s));
+    /* From 1.1.1 on, a handshake starts with the context's method (SSL_clear puts it back), so
+     * that is the one that counts; before, the connection's own. */
+    SSL_CTX *ctx = o->fn.SSL_get_SSL_CTX(s);
+    int ctx_level = abi->abi >= TF_ABI_111 && o->fn.SSL_CTX_get_ssl_method;
+    const SSL_METHOD *cur_m = ctx_level ? o->fn.SSL_CTX_get_ssl_method(ctx) : o->fn.SSL_get_ssl_method(s);
+    int i = tf_method_index(o, cur_m);
     if (i >= 0 && tf_policy_method_pinned(floor, tf_pinned_methods[i].version)) {
         int pinned;
         if (enforce || !(bits & DID_METHOD)) {
-            const SSL_METHOD *m = method_policy(o, o->fn.SSL_get_ssl_method(s), via, &pinned);
-            if (enforce)
+            const SSL_METHOD *m = method_policy(o, cur_m, via, &pinned);
+            if (enforce && ctx_level)
+                o->fn.SSL_CTX_set_ssl_version(ctx, m);
+            else if (enforce)
                 o->fn.SSL_set_ssl_method(s, m);
         }
         add |= DID_METHOD;
@@ -361,8 +376,11 @@ static void prepare_connection(const struct tf_openssl *o, SSL *s, const char *v
             tf_emit_intervention("min_version_raised", f, 3);
             add |= DID_MIN;
         }
-        if (cur < floor && enforce)
+        if (cur < floor && enforce) {
             o->fn.SSL_ctrl(s, abi->ctrl_set_min_proto, floor, NULL);
+            if (cur == 0)
+                add |= DID_FLOOR;
+        }
         long max = o->fn.SSL_ctrl(s, abi->ctrl_get_max_proto, 0, NULL);
         if (max != 0 && max < floor) {
             if (enforce || !(bits & DID_MAX)) {
@@ -463,10 +481,12 @@ TF_EXPORT int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *meth)
     return r;
 }
 
+/* From 1.1.1 on the connection's method is replaced by the context's when its handshake starts:
+ * a version-specific one set here never takes effect, and is neither changed nor reported. */
 TF_EXPORT int SSL_set_ssl_method(SSL *s, const SSL_METHOD *meth)
 {
     const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_set_ssl_method))
+    if (PASSTHROUGH(o, SSL_set_ssl_method) || o->abi.abi >= TF_ABI_111)
         return o->fn.SSL_set_ssl_method ? o->fn.SSL_set_ssl_method(s, meth) : 0;
     int pinned;
     tf_depth++;

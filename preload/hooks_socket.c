@@ -39,6 +39,13 @@ static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void *real_connect, *real_close;
 
+/* The last inet connect() of this thread: the peer of a TLS connection whose program reads
+ * through its own BIO (curl), where libssl has no socket to ask. */
+static __thread struct {
+    int valid;
+    struct sockaddr_storage sa;
+} last_connect __attribute__((tls_model("initial-exec")));
+
 static void *next_fn(void **slot, const char *name)
 {
     void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
@@ -120,6 +127,15 @@ static void peer_text(const struct sockaddr *sa, char *out, size_t cap, int *por
     }
 }
 
+int tf_thread_peer(char *out, size_t cap)
+{
+    int port = 0;
+    if (!last_connect.valid)
+        return 0;
+    peer_text((const struct sockaddr *)&last_connect.sa, out, cap, &port);
+    return port;
+}
+
 static void watch_add(int fd, const struct sockaddr *sa)
 {
     struct watch w = { .fd = fd, .tid = gettid() };
@@ -191,6 +207,8 @@ TF_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
         (addr->sa_family == AF_INET || addr->sa_family == AF_INET6) &&
         len >= (socklen_t)(addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6))) {
         int saved = errno;
+        memcpy(&last_connect.sa, addr, len < sizeof last_connect.sa ? len : sizeof last_connect.sa);
+        last_connect.valid = 1;
         tf_depth++;
         watch_add(fd, addr);
         tf_depth--;

@@ -85,5 +85,8 @@ const char *tf_rewrite_host(const char *host, const char *layer);
  * connected. Returns the socket's peer port, or 0 when no watched socket matches. */
 int tf_watch_covered(int fd);
 
+/* "host:port" of this thread's last inet connect(); returns the port, 0 when there was none. */
+int tf_thread_peer(char *out, size_t cap);
+
 /* Whether port is one of the configured mail ports. */
 int tf_is_mail_port(int port);

@@ -70,5 +70,6 @@ log=$work/unpinned.jsonl
 out=$(TLSFLOOR_LOG=$log LD_PRELOAD=$lib openssl s_client -connect 127.0.0.1:4434 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1) && fail "unpinned client went below the floor: $out"
 check "$log" '
 assert [r["event"] for r in recs] == ["handshake_failed"], [r["event"] for r in recs]
-assert recs[0]["detail"]["changed"] is False'
+# no pin was logged, but the failure says the default minimum was raised
+assert recs[0]["detail"]["changed"] is True and recs[0]["detail"]["changes"] == "default_min_version", recs'
 echo PASS

@@ -52,4 +52,12 @@ cp "$iw" "$work/tlsfloor-copy"
 out=$(cd / && env -u LD_PRELOAD "$iw" -- sh -c 'echo "$LD_PRELOAD"')
 [ "$out" = "$ilib" ] || fail "installed wrapper used $out, expected $ilib"
 "$iw" --help | grep -q 'check-provider' || fail "installed help"
+# Subcommands resolve to the installed scripts and find the installed library.
+set +e; out=$(cd / && env -u LD_PRELOAD "$iw" verify -- true 2>&1); rc=$?; set -e
+[ "$rc" = 4 ] || fail "installed verify: exit $rc: $out"
+echo "$out" | grep -q 'no TLS connection' || fail "installed verify output: $out"
+out=$("$iw" report /dev/null 2>&1) || fail "installed report: $out"
+echo "$out" | grep -q '0 records' || fail "installed report output: $out"
+set +e; "$iw" nosuchsub 2>/dev/null; rc=$?; set -e
+[ "$rc" = 127 ] || [ "$rc" = 2 ] || fail "unknown word treated oddly: $rc"
 echo PASS

@@ -1,0 +1,60 @@
+#!/bin/bash
+# shellcheck source-path=SCRIPTDIR
+# The namespace runner itself: only loopback, the standard Microsoft names resolve to 127.0.0.1,
+# the legacy names do not resolve, DNS fails fast, and the servers helper works.
+. "$(dirname "$0")/common.sh"
+tf_init netns
+
+tf_case "only loopback is visible"
+links=$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
+[ "$links" = "lo " ] || tf_fail "interfaces: $links"
+ip -o addr show lo | grep -q 'inet 127.0.0.1/8' || tf_fail "lo has no 127.0.0.1 (not up?)"
+
+tf_case "standard names resolve to 127.0.0.1"
+# (getent ahosts: getaddrinfo as programs call it; ahostsv4 adds AI_ADDRCONFIG, which finds
+# no IPv4 address worth having when only loopback exists.)
+for name in outlook.office365.com smtp.office365.com partner.outlook.cn smtp.partner.outlook.cn; do
+    addrs=$(getent ahosts "$name" | awk '{print $1}' | sort -u | tr '\n' ' ')
+    [ "$addrs" = "127.0.0.1 " ] || tf_fail "$name resolves to '${addrs}', expected only 127.0.0.1"
+done
+getent ahosts localhost | awk '{print $1}' | grep -qx 127.0.0.1 || tf_fail "localhost does not resolve to 127.0.0.1"
+
+tf_case "legacy names do not resolve, quickly"
+for name in pop-legacy.office365.com imap-legacy.office365.com smtp-legacy.office365.com \
+            pop-legacy.partner.outlook.cn imap-legacy.partner.outlook.cn smtp-legacy.partner.outlook.cn \
+            example.com; do
+    start=$(date +%s%N)
+    if out=$(timeout 20 getent hosts "$name"); then
+        tf_fail "$name resolves: $out"
+    fi
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    [ "$ms" -lt 5000 ] || tf_fail "looking up $name took $ms ms"
+done
+
+tf_case "servers accept only what they should"
+srv_start_modern "$SRV_PORT_MODERN" || tf_fail "modern server did not start"
+srv_start_tls12 "$SRV_PORT_TLS12" || tf_fail "TLS 1.2 server did not start"
+srv_start_tls13 "$SRV_PORT_TLS13" || tf_fail "TLS 1.3 server did not start"
+srv_start_legacy "$SRV_PORT_LEGACY" || tf_fail "legacy server did not start"
+# name:port:s_client args:expected protocol or "fail"
+for spec in "modern:$SRV_PORT_MODERN:-tls1_3:TLSv1.3" "modern:$SRV_PORT_MODERN:-tls1_2:TLSv1.2" \
+            "modern:$SRV_PORT_MODERN:-tls1_1:fail" "tls12:$SRV_PORT_TLS12:-tls1_3:fail" \
+            "tls12:$SRV_PORT_TLS12::TLSv1.2" "tls13:$SRV_PORT_TLS13::TLSv1.3" \
+            "tls13:$SRV_PORT_TLS13:-tls1_2:fail" "legacy:$SRV_PORT_LEGACY:-tls1:TLSv1" "legacy:$SRV_PORT_LEGACY:-tls1_1:TLSv1.1"; do
+    IFS=: read -r kind port arg want <<<"$spec"
+    # shellcheck disable=SC2086
+    tf_run "s_client-$kind$arg" openssl s_client -connect "$HOST:$port" -servername "$HOST" \
+        -CAfile "$TF_PKI/ca.pem" -verify_return_error -cipher 'DEFAULT:@SECLEVEL=0' $arg
+    # "Protocol :" in the session block (absent for TLS 1.3 when no ticket came before EOF);
+    # "New, X, Cipher is" names the cipher's version, right for TLS 1.3 only.
+    got=$(sed -n 's/^ *Protocol *: *//p' "$TF_OUT" | head -1)
+    [ -n "$got" ] || got=$(sed -n 's/^New, \(TLSv1\.3\), Cipher is .*/\1/p' "$TF_OUT" | head -1)
+    if [ "$want" = fail ]; then
+        [ "$TF_RC" != 0 ] || { tf_fail "$kind server accepted s_client $arg ($got)"; tf_show_run; }
+    elif [ "$TF_RC" != 0 ] || [ "$got" != "$want" ]; then
+        tf_fail "$kind server with s_client $arg: rc=$TF_RC protocol '$got', expected $want"
+        tf_show_run
+    fi
+done
+
+tf_done
