@@ -49,7 +49,13 @@ static void json_render(struct tf_buf *b, const struct tf_record *r, size_t max_
 {
     char ts[32];
     tf_format_time(&r->ts, ts, sizeof ts);
-    tf_buf_printf(b, "{\"ts\":\"%s\",\"pid\":%ld,\"exe\":", ts, r->pid);
+    tf_buf_printf(b, "{\"ts\":\"%s\",", ts);
+    if (r->host) {
+        tf_buf_puts(b, "\"host\":");
+        tf_json_string(b, r->host, 255);
+        tf_buf_puts(b, ",");
+    }
+    tf_buf_printf(b, "\"pid\":%ld,\"exe\":", r->pid);
     tf_json_string(b, r->exe, max_str);
     tf_buf_puts(b, ",\"tool\":");
     tf_json_string(b, r->tool, 32);

@@ -39,6 +39,7 @@ struct tf_caller {
 struct tf_record {
     struct timespec ts;      /* CLOCK_REALTIME */
     long pid;
+    const char *host;        /* machine name, so logs of many hosts can be merged (may be NULL) */
     const char *exe;
     const char *tool;        /* "shim" or "provider" */
     const char *mode;        /* "enforce" or "audit" */

@@ -22,6 +22,7 @@ static struct tf_config config;
 static struct tf_log log_sink;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char exe_path[512];
+static char host_name[256];
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static const char *env_lookup(const char *name)
@@ -79,6 +80,8 @@ static void init_state(void)
 
     ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
     exe_path[n > 0 ? n : 0] = '\0';
+    if (gethostname(host_name, sizeof host_name - 1) != 0)
+        host_name[0] = '\0';
 
     if (tf_log_open(&log_sink, config.log, err, sizeof err) != 0)
         tf_config_error(&config, "%s; logging to stderr", err);
@@ -106,7 +109,6 @@ int tf_enforcing(void)
     return tf_config()->mode == TF_MODE_ENFORCE;
 }
 
-
 void tf_emit(const char *event, const struct tf_field *detail, int ndetail, int with_caller)
 {
     tf_config();
@@ -118,6 +120,7 @@ static void emit_record(const char *event, const struct tf_field *detail, int nd
     struct tf_caller_info info;
     struct tf_record r = {
         .pid = (long)getpid(),
+        .host = host_name[0] ? host_name : NULL,
         .exe = exe_path,
         .tool = "shim",
         .mode = tf_mode_name(config.mode),

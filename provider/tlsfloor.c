@@ -59,6 +59,7 @@ struct tfp_prov {
     enum tf_mode mode;
     char log_spec[512];
     char exe[256];
+    char host[256];
     pthread_mutex_t lock;         /* guards the log */
     int log_opened;
     struct tf_log log;
@@ -98,6 +99,7 @@ static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_fiel
     memset(&r, 0, sizeof r);
     clock_gettime(CLOCK_REALTIME, &r.ts);
     r.pid = (long)getpid();
+    r.host = p->host[0] ? p->host : NULL;
     r.exe = p->exe;
     r.tool = "provider";
     r.mode = tf_mode_name(p->mode);
@@ -464,6 +466,8 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, 
     }
     n = readlink("/proc/self/exe", p->exe, sizeof p->exe - 1);
     p->exe[n > 0 ? n : 0] = '\0';
+    if (gethostname(p->host, sizeof p->host - 1) != 0)
+        p->host[0] = '\0';
     tfp_configure(p, get_params);
     *provctx = p;
     *out = tfp_provider_functions;

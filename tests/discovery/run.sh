@@ -150,8 +150,8 @@ INNER
         '/usr/bin/openssl +/usr/bin/openssl +0x[0-9a-f]+ .* max_version_raised +TLSv1.0 -> TLSv1.3 via SSL_CTX_set_max_proto_version +audit' \
         'min_version_raised +TLSv1.0 -> TLSv1.2 via SSL_CTX_set_min_proto_version +enforce' \
         'host_would_rewrite +imap-legacy.office365.com -> outlook.office365.com \(sni\) +audit' \
-        "^  imap-legacy.office365.com +$port .* TLSv1.0 x1 " \
-        "^  127.0.0.1 +$port .* TLSv1.3 x1 " \
+        "^  $(hostname) +imap-legacy.office365.com +$port .* TLSv1.0 x1 " \
+        "^  $(hostname) +127.0.0.1 +$port .* TLSv1.3 x1 " \
         'negotiated TLSv1.0, below TLS 1.2'
     hasnt "$work/out" "real log: nothing malformed" 'malformed'
     # the pinned fixture program has debug info: the method_pinned site resolves to its source line

@@ -123,6 +123,11 @@ START_TEST(record_json_exact)
     n = tf_record_json(&r, out, sizeof out);
     ck_assert_ptr_nonnull(strstr(out, "\"caller\":{\"site\":1,\"count\":7}}"));
     ck_assert(valid_json_line(out, n));
+    /* the machine name, when known, follows the time */
+    r.host = "mail\"gw";
+    n = tf_record_json(&r, out, sizeof out);
+    ck_assert_ptr_nonnull(strstr(out, "{\"ts\":\"2026-11-27T21:04:05.123Z\",\"host\":\"mail\\\"gw\",\"pid\":4242,"));
+    ck_assert(valid_json_line(out, n));
 }
 END_TEST
 
