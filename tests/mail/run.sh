@@ -403,8 +403,58 @@ verify_wrapper_group() {
     check "it printed the verdict" grep -q '^VERDICT: no TLS connection' "$OUT/w-none.out"
 }
 
+# ---- authentication posture (issue 6): what mechanism a client uses, never the credential ----
+
+auth_group() {
+    cat > "$T/pyauth.py" <<'PY'
+import imaplib, poplib, smtplib, ssl, sys
+kind, ca = sys.argv[1], sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+if kind == "imap-login":
+    m = imaplib.IMAP4_SSL("outlook.office365.com", 993, ssl_context=ctx); m.login("poller@example.test", "s3cret"); m.logout()
+elif kind == "imap-xoauth2":
+    m = imaplib.IMAP4_SSL("outlook.office365.com", 993, ssl_context=ctx)
+    try:
+        m.authenticate("XOAUTH2", lambda _: b"user=poller@example.test\x01auth=Bearer TFTOKEN42\x01\x01")
+    except imaplib.IMAP4.error as e:
+        print("server refused XOAUTH2 (no OAuth here):", e)
+    m.logout()
+elif kind == "pop3-stls-user":
+    p = poplib.POP3("outlook.office365.com", 110); p.stls(context=ctx); p.user("poller@example.test"); p.pass_("s3cret"); p.quit()
+elif kind == "smtp-starttls-login":
+    s = smtplib.SMTP("smtp.office365.com", 587); s.starttls(context=ctx); s.login("poller@example.test", "s3cret"); s.quit()
+print("done")
+PY
+    local k
+    # name | command | protocol | mechanism | command word
+    case_begin "curl IMAPS with SASL LOGIN"
+    run_shim a-curl-login curl -sS --max-time 20 --cacert "$CA" --user "$U" --login-options 'AUTH=LOGIN' \
+        "imaps://outlook.office365.com:993/INBOX"
+    expect_ok a-curl-login "curl logged in" LIST
+    expect_log a-curl-login auth '"protocol":"IMAP"' '"mechanism":"basic"' '"command":"AUTHENTICATE LOGIN"' '"user":null'
+    check "no password in the log" bash -c "! grep -q s3cret '$OUT/a-curl-login.jsonl'"
+    check "no user name in the log by default" bash -c "! grep -q 'poller@' '$OUT/a-curl-login.jsonl'"
+
+    case_begin "curl POP3S with SASL PLAIN"
+    run_shim a-curl-pop curl -sS --max-time 20 --cacert "$CA" --user "$U" "pop3s://outlook.office365.com:995/"
+    expect_ok a-curl-pop "curl listed" "^1 "
+    expect_log a-curl-pop auth '"protocol":"POP3"' '"mechanism":"basic"' '"command":"AUTH PLAIN"'
+    check "no password in the log" bash -c "! grep -q s3cret '$OUT/a-curl-pop.jsonl'"
+
+    for k in "imap-login|IMAP|basic|LOGIN" "imap-xoauth2|IMAP|oauth|AUTHENTICATE XOAUTH2" \
+             "pop3-stls-user|POP3|basic|USER" "smtp-starttls-login|SMTP|basic|AUTH PLAIN"; do
+        IFS='|' read -r name proto mech word <<< "$k"
+        case_begin "python3 $name"
+        run_shim "a-py-$name" "$PY" "$T/pyauth.py" "$name" "$CA"
+        expect_ok "a-py-$name" "python3 ran" done
+        expect_log "a-py-$name" auth "\"protocol\":\"$proto\"" "\"mechanism\":\"$mech\"" "\"command\":\"$word\""
+        check "no secret in the log" bash -c "! grep -Eq 's3cret|TFTOKEN42' '$OUT/a-py-$name.jsonl'"
+        expect_no_log "a-py-$name" uncovered_connection
+    done
+}
+
 case "$group" in
-    curl | python | openssl | c11 | failures) start_servers; "${group}_group" ;;
+    curl | python | openssl | c11 | failures | auth) start_servers; "${group}_group" ;;
     curl-peer) start_servers; curl_peer_group ;;
     recipes) start_servers; recipes_group ;;
     verify-wrapper) verify_wrapper_group ;;
