@@ -11,17 +11,7 @@
 #include "shim.h"
 
 typedef void *(*dlopen_fn)(const char *, int);
-static dlopen_fn real_dlopen;
-
-static dlopen_fn next_dlopen(void)
-{
-    dlopen_fn p = __atomic_load_n(&real_dlopen, __ATOMIC_ACQUIRE);
-    if (p == NULL) {
-        p = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
-        __atomic_store_n(&real_dlopen, p, __ATOMIC_RELEASE);
-    }
-    return p;
-}
+static void *real_dlopen;
 
 __attribute__((noinline)) static int drop_deepbind(const char *file, int mode)
 {
@@ -32,7 +22,7 @@ __attribute__((noinline)) static int drop_deepbind(const char *file, int mode)
 
 TF_EXPORT void *dlopen(const char *file, int mode)
 {
-    dlopen_fn next = next_dlopen();
+    dlopen_fn next = (dlopen_fn)tf_next_fn(&real_dlopen, "dlopen");
     if (mode & RTLD_DEEPBIND)
         mode = drop_deepbind(file, mode);
     return next(file, mode);

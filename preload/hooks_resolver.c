@@ -24,18 +24,7 @@ const char *tf_rewrite_host(const char *host, const char *layer)
     return enforce ? to : NULL;
 }
 
-/* The next definition of a libc function, looked up once (a race only stores the same value). */
-static void *next_fn(void **slot, const char *name)
-{
-    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (p == NULL) {
-        p = dlsym(RTLD_NEXT, name);
-        __atomic_store_n(slot, p, __ATOMIC_RELEASE);
-    }
-    return p;
-}
-
-#define NEXT(name) ((__typeof__(&name))next_fn(&real_##name, #name))
+#define NEXT(name) ((__typeof__(&name))tf_next_fn(&real_##name, #name))
 
 /* Rewritten name for a lookup, or the name itself. */
 static const char *lookup_name(const char *name)

@@ -46,16 +46,6 @@ static __thread struct {
     struct sockaddr_storage sa;
 } last_connect __attribute__((tls_model("initial-exec")));
 
-static void *next_fn(void **slot, const char *name)
-{
-    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (p == NULL) {
-        p = dlsym(RTLD_NEXT, name);
-        __atomic_store_n(slot, p, __ATOMIC_RELEASE);
-    }
-    return p;
-}
-
 int tf_is_mail_port(int port)
 {
     const struct tf_config *c = tf_config();
@@ -201,7 +191,7 @@ static void watch_close(int fd)
 
 TF_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    int (*next)(int, const struct sockaddr *, socklen_t) = next_fn(&real_connect, "connect");
+    int (*next)(int, const struct sockaddr *, socklen_t) = tf_next_fn(&real_connect, "connect");
     int r = next(fd, addr, len);
     if ((r == 0 || (r == -1 && errno == EINPROGRESS)) && addr && tf_depth == 0 &&
         (addr->sa_family == AF_INET || addr->sa_family == AF_INET6) &&
@@ -219,7 +209,7 @@ TF_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 TF_EXPORT int close(int fd)
 {
-    int (*next)(int) = next_fn(&real_close, "close");
+    int (*next)(int) = tf_next_fn(&real_close, "close");
     if (__atomic_load_n(&watch_count, __ATOMIC_ACQUIRE) != 0 && tf_depth == 0) {
         int saved = errno;
         tf_depth++;

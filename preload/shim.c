@@ -1,6 +1,7 @@
 /* Lazy process state of libtlsfloor.so: settings, log destination, record emission.
  * Nothing runs at load time: a process that never reaches a hook reads no file and opens nothing. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -164,4 +165,14 @@ __attribute__((constructor)) static void register_fork_handlers(void)
 {
     /* Cheap and allocation-free; everything else waits for the first hook. */
     pthread_atfork(before_fork, after_fork, after_fork);
+}
+
+void *tf_next_fn(void **slot, const char *name)
+{
+    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (p == NULL) {
+        p = dlsym(RTLD_NEXT, name);
+        __atomic_store_n(slot, p, __ATOMIC_RELEASE);
+    }
+    return p;
 }

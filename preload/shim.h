@@ -78,6 +78,10 @@ const char *tf_rewrite_host(const char *host, const char *layer);
 
 #endif
 
+/* The next definition of a C library function (RTLD_NEXT), looked up once into *slot; a race
+ * only stores the same value twice. */
+void *tf_next_fn(void **slot, const char *name);
+
 /* ---- sockets to mail ports (hooks_socket.c) ---- */
 
 /* Marks the watched socket behind a connection as handled by OpenSSL through tlsfloor. fd < 0
