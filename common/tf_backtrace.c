@@ -8,24 +8,62 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #define TF_SITES 256
 #define TF_RAW_DEPTH 48
 
-typedef int (*unw_backtrace_fn)(void **, int);
-static unw_backtrace_fn unwinder;
+typedef int (*unwinder_fn)(void **, int);
+static unwinder_fn unwinder;
 static pthread_once_t unwinder_once = PTHREAD_ONCE_INIT;
+
+/* libunwind's local cursor API, found at run time (x86_64 names). unw_backtrace() would be one
+ * call, but its per-thread trace cache costs a few hundred KiB in every process that logs;
+ * a call site is unwound once, so a plain cursor walk loses nothing. */
+#define TF_UNW_CURSOR_WORDS 127      /* UNW_TDEP_CURSOR_LEN */
+#define TF_UNW_REG_IP 16             /* UNW_X86_64_RIP */
+typedef struct { uint64_t opaque[TF_UNW_CURSOR_WORDS]; } tf_unw_cursor;
+static int (*unw_getcontext_fn)(ucontext_t *);
+static int (*unw_init_local_fn)(tf_unw_cursor *, ucontext_t *);
+static int (*unw_step_fn)(tf_unw_cursor *);
+static int (*unw_get_reg_fn)(tf_unw_cursor *, int, uint64_t *);
+
+static int unwind_with_libunwind(void **ips, int max)
+{
+    ucontext_t ctx;
+    tf_unw_cursor cursor;
+    uint64_t ip;
+    int n = 0;
+    if (unw_getcontext_fn(&ctx) != 0 || unw_init_local_fn(&cursor, &ctx) != 0)
+        return 0;
+    while (n < max && unw_step_fn(&cursor) > 0) {
+        if (unw_get_reg_fn(&cursor, TF_UNW_REG_IP, &ip) != 0 || ip == 0)
+            break;
+        ips[n++] = (void *)(uintptr_t)ip;
+    }
+    return n;
+}
 
 static void load_unwinder(void)
 {
     /* libunwind when the host has it (it unwinds through frames without frame pointers using
-     * .eh_frame, and is async-signal-safe); glibc's backtrace() otherwise. */
+     * .eh_frame); glibc's backtrace() otherwise. */
     void *h = dlopen("libunwind.so.8", RTLD_LAZY | RTLD_LOCAL);
-    if (h)
-        unwinder = (unw_backtrace_fn)dlsym(h, "unw_backtrace");
+    if (h) {
+        unw_getcontext_fn = (int (*)(ucontext_t *))dlsym(h, "_Ux86_64_getcontext");
+        unw_init_local_fn = (int (*)(tf_unw_cursor *, ucontext_t *))dlsym(h, "_ULx86_64_init_local");
+        unw_step_fn = (int (*)(tf_unw_cursor *))dlsym(h, "_ULx86_64_step");
+        unw_get_reg_fn = (int (*)(tf_unw_cursor *, int, uint64_t *))dlsym(h, "_ULx86_64_get_reg");
+        void **space = (void **)dlsym(h, "_ULx86_64_local_addr_space");
+        int (*policy)(void *, int) = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
+        if (space && policy)
+            policy(*space, 0 /* UNW_CACHE_NONE */);
+        if (unw_getcontext_fn && unw_init_local_fn && unw_step_fn && unw_get_reg_fn)
+            unwinder = unwind_with_libunwind;
+    }
     if (!unwinder)
-        unwinder = (unw_backtrace_fn)backtrace;
+        unwinder = (unwinder_fn)backtrace;
 }
 
 int tf_module_is_openssl(const char *path)

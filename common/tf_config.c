@@ -149,6 +149,10 @@ static void parse_line(struct tf_config *c, char *line, const char *origin)
     int n = split_words(line, words, 4);
     if (n == 0)
         return;
+    if (n > 4) {   /* split_words says "more than fit" */
+        tf_config_error(c, "%s: too many words", origin);
+        return;
+    }
     /* "key = value" is accepted as "key value" */
     if (n >= 2 && !strcmp(words[1], "=")) {
         for (int i = 1; i + 1 < n; i++)

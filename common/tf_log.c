@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ static int open_file(struct tf_log *log, char *err, size_t errlen)
         return -1;
     }
     log->fd = fd;
+    log->regular = S_ISREG(st.st_mode);
     log->dev = st.st_dev;
     log->ino = st.st_ino;
     return 0;
@@ -84,6 +86,23 @@ static int stderr_usable(void)
     return fstat(STDERR_FILENO, &st) == 0 && !S_ISSOCK(st.st_mode);
 }
 
+/* A record goes in whole or not at all: a nearly full file system would otherwise take part of
+ * it and glue the next record to the torn line. Free space is checked first (n bytes free in
+ * whole blocks always hold n more bytes of file); if a write still comes up short (another
+ * writer won the race), a newline ends the torn line so later records stay parseable. */
+static void write_whole(int fd, int regular, const char *line, size_t n)
+{
+    struct statvfs vfs;
+    if (regular && fstatvfs(fd, &vfs) == 0 &&
+        (unsigned long long)vfs.f_bavail * vfs.f_frsize < n)
+        return;   /* dropped: the disk is full */
+    ssize_t w = write(fd, line, n);
+    if (w > 0 && (size_t)w < n) {
+        ssize_t ignored = write(fd, "\n", 1);
+        (void)ignored;
+    }
+}
+
 void tf_log_write(struct tf_log *log, const struct tf_record *r)
 {
     char line[TF_LOG_MAX];
@@ -96,8 +115,8 @@ void tf_log_write(struct tf_log *log, const struct tf_record *r)
         if (!file_still_ours(log))
             return;
         n = tf_record_json(r, line, sizeof line);
-        ignored = write(log->fd, line, n);
-        break;
+        write_whole(log->fd, log->regular, line, n);
+        return;
     case TF_LOG_SYSLOG:
         n = tf_record_text(r, line, sizeof line);
         if (n > 0)

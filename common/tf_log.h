@@ -13,6 +13,7 @@ struct tf_log {
     int fd;                  /* TF_LOG_FILE: our descriptor, -1 when it could not be opened */
     dev_t dev;               /* identity of what we opened, to notice a host that closed and */
     ino_t ino;               /* reused our descriptor number */
+    int regular;             /* a regular file: check free space before each record */
     char path[512];
 };
 

@@ -205,7 +205,7 @@ static int cipher_list_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, 
 /* "host:port" of the connection's socket, when it has one; returns the port or 0. */
 static int peer_of(const struct tf_openssl *o, const SSL *s, char *out, size_t cap)
 {
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = { 0 };
     socklen_t len = sizeof ss;
     char host[INET6_ADDRSTRLEN] = "";
     int fd = o->fn.SSL_get_fd(s), port = 0;
@@ -751,9 +751,9 @@ static int param_host_hook(X509_VERIFY_PARAM *p, const char *name, size_t len,
 {
     char copy[TF_HOST_MAX + 1];
     size_t n = len ? len : (name ? strlen(name) : 0);
-    if (name == NULL || n >= sizeof copy || memchr(name, '\0', n))
+    if (name == NULL || n >= sizeof copy || strnlen(name, n) != n)   /* embedded NUL: leave it */
         return real(p, name, len);
-    memcpy(copy, name, n);
+    memcpy(copy, name, n);   /* NOLINT(bugprone-not-null-terminated-result): terminated below */
     copy[n] = '\0';
     tf_depth++;
     const char *to = tf_rewrite_host(copy, "verify");

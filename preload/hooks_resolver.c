@@ -24,7 +24,8 @@ const char *tf_rewrite_host(const char *host, const char *layer)
     return enforce ? to : NULL;
 }
 
-#define NEXT(name) ((__typeof__(&name))tf_next_fn(&real_##name, #name))
+/* The real function, typed like our definition of it. */
+#define NEXT(name) __typeof__(&name) next = tf_next_fn(&real_##name, #name)
 
 /* Rewritten name for a lookup, or the name itself. */
 static const char *lookup_name(const char *name)
@@ -42,33 +43,38 @@ static void *real_getaddrinfo;
 TF_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
                           struct addrinfo **res)
 {
-    return NEXT(getaddrinfo)(lookup_name(node), service, hints, res);
+    NEXT(getaddrinfo);
+    return next(lookup_name(node), service, hints, res);
 }
 
 static void *real_gethostbyname;
 TF_EXPORT struct hostent *gethostbyname(const char *name)
 {
-    return NEXT(gethostbyname)(lookup_name(name));
+    NEXT(gethostbyname);
+    return next(lookup_name(name));
 }
 
 static void *real_gethostbyname2;
 TF_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 {
-    return NEXT(gethostbyname2)(lookup_name(name), af);
+    NEXT(gethostbyname2);
+    return next(lookup_name(name), af);
 }
 
 static void *real_gethostbyname_r;
 TF_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
                               struct hostent **result, int *h_errnop)
 {
-    return NEXT(gethostbyname_r)(lookup_name(name), ret, buf, buflen, result, h_errnop);
+    NEXT(gethostbyname_r);
+    return next(lookup_name(name), ret, buf, buflen, result, h_errnop);
 }
 
 static void *real_gethostbyname2_r;
 TF_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
                                size_t buflen, struct hostent **result, int *h_errnop)
 {
-    return NEXT(gethostbyname2_r)(lookup_name(name), af, ret, buf, buflen, result, h_errnop);
+    NEXT(gethostbyname2_r);
+    return next(lookup_name(name), af, ret, buf, buflen, result, h_errnop);
 }
 
 /* glibc runs these requests on its own thread through an internal getaddrinfo, so the request
@@ -114,7 +120,8 @@ TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct s
             list[i]->ar_name = to;
         }
     }
-    int r = NEXT(getaddrinfo_a)(mode, list, nitems, sevp);
+    NEXT(getaddrinfo_a);
+    int r = next(mode, list, nitems, sevp);
     if (mode == GAI_WAIT || r != 0)
         for (int i = 0; i < nitems; i++)
             if (list[i])
@@ -125,7 +132,8 @@ TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct s
 static void *real_gai_error;
 TF_EXPORT int gai_error(struct gaicb *req)
 {
-    int r = NEXT(gai_error)(req);
+    NEXT(gai_error);
+    int r = next(req);
     if (r != EAI_INPROGRESS && req)
         gai_restore(req);
     return r;
@@ -134,7 +142,8 @@ TF_EXPORT int gai_error(struct gaicb *req)
 static void *real_gai_cancel;
 TF_EXPORT int gai_cancel(struct gaicb *req)
 {
-    int r = NEXT(gai_cancel)(req);
+    NEXT(gai_cancel);
+    int r = next(req);
     if (r != EAI_NOTCANCELED && req)
         gai_restore(req);
     return r;

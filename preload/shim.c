@@ -64,9 +64,14 @@ static void load_file(struct tf_config *c, const char *path, int must_exist)
 
 static void emit_record(const char *event, const struct tf_field *detail, int ndetail, int with_caller);
 
+static void before_fork(void);
+static void after_fork(void);
+
 static void init_state(void)
 {
     int secure = getauxval(AT_SECURE) != 0;
+    /* The locks exist from here on; before, a fork has nothing to protect. */
+    pthread_atfork(before_fork, after_fork, after_fork);
     const char *named = secure ? NULL : getenv("TLSFLOOR_CONFIG");
     char err[300];
 
@@ -130,7 +135,7 @@ static void emit_record(const char *event, const struct tf_field *detail, int nd
         .ndetail = ndetail,
     };
     clock_gettime(CLOCK_REALTIME, &r.ts);
-    if (with_caller) {
+    if (with_caller && log_sink.kind != TF_LOG_NONE) {   /* no unwinder for a log nobody reads */
         tf_caller_capture(&info);
         r.caller = &info.caller;
     }
@@ -159,12 +164,6 @@ static void after_fork(void)
 {
     pthread_mutex_unlock(&log_lock);
     tf_backtrace_fork_release();
-}
-
-__attribute__((constructor)) static void register_fork_handlers(void)
-{
-    /* Cheap and allocation-free; everything else waits for the first hook. */
-    pthread_atfork(before_fork, after_fork, after_fork);
 }
 
 void *tf_next_fn(void **slot, const char *name)
