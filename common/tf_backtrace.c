@@ -14,13 +14,15 @@
 #define TF_SITES 256
 #define TF_RAW_DEPTH 48
 
-typedef int (*unwinder_fn)(void **, int);
+/* Fills ips with up to max return addresses, stopping early after the first frame for which
+ * stop(ip) is true (stop may be NULL). */
+typedef int (*unwinder_fn)(void **ips, int max, int (*stop)(uintptr_t ip));
 static unwinder_fn unwinder;
 static pthread_once_t unwinder_once = PTHREAD_ONCE_INIT;
 
 /* libunwind's local cursor API, found at run time (x86_64 names). unw_backtrace() would be one
- * call, but its per-thread trace cache costs a few hundred KiB in every process that logs;
- * a call site is unwound once, so a plain cursor walk loses nothing. */
+ * call, but its per-thread trace cache costs a few hundred KiB in every process that logs, and
+ * the cursor walk can stop at the first frame outside tlsfloor and OpenSSL. */
 #define TF_UNW_CURSOR_WORDS 127      /* UNW_TDEP_CURSOR_LEN */
 #define TF_UNW_REG_IP 16             /* UNW_X86_64_RIP */
 typedef struct { uint64_t opaque[TF_UNW_CURSOR_WORDS]; } tf_unw_cursor;
@@ -29,7 +31,7 @@ static int (*unw_init_local_fn)(tf_unw_cursor *, ucontext_t *);
 static int (*unw_step_fn)(tf_unw_cursor *);
 static int (*unw_get_reg_fn)(tf_unw_cursor *, int, uint64_t *);
 
-static int unwind_with_libunwind(void **ips, int max)
+static int unwind_with_libunwind(void **ips, int max, int (*stop)(uintptr_t ip))
 {
     ucontext_t ctx;
     tf_unw_cursor cursor;
@@ -41,8 +43,16 @@ static int unwind_with_libunwind(void **ips, int max)
         if (unw_get_reg_fn(&cursor, TF_UNW_REG_IP, &ip) != 0 || ip == 0)
             break;
         ips[n++] = (void *)(uintptr_t)ip;
+        if (stop && stop((uintptr_t)ip))
+            break;
     }
     return n;
+}
+
+static int unwind_with_glibc(void **ips, int max, int (*stop)(uintptr_t ip))
+{
+    (void)stop;   /* backtrace() has no early stop; the caller scans what it returns */
+    return backtrace(ips, max);
 }
 
 static void load_unwinder(void)
@@ -55,15 +65,11 @@ static void load_unwinder(void)
         unw_init_local_fn = (int (*)(tf_unw_cursor *, ucontext_t *))dlsym(h, "_ULx86_64_init_local");
         unw_step_fn = (int (*)(tf_unw_cursor *))dlsym(h, "_ULx86_64_step");
         unw_get_reg_fn = (int (*)(tf_unw_cursor *, int, uint64_t *))dlsym(h, "_ULx86_64_get_reg");
-        void **space = (void **)dlsym(h, "_ULx86_64_local_addr_space");
-        int (*policy)(void *, int) = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
-        if (space && policy)
-            policy(*space, 0 /* UNW_CACHE_NONE */);
         if (unw_getcontext_fn && unw_init_local_fn && unw_step_fn && unw_get_reg_fn)
             unwinder = unwind_with_libunwind;
     }
     if (!unwinder)
-        unwinder = (unwinder_fn)backtrace;
+        unwinder = unwind_with_glibc;
 }
 
 int tf_module_is_openssl(const char *path)
@@ -134,14 +140,58 @@ static void read_self_exe(void)
     self_exe[n > 0 ? n : 0] = '\0';
 }
 
+/* Address ranges of modules known to be internal (tlsfloor, libssl, libcrypto), so that the
+ * frames inside them, most of every stack we unwind, are classified without walking the list of
+ * loaded objects. Modules only join (they never move while loaded; a dlclose'd libssl and its
+ * range are not reused by tlsfloor's hooks, which stop at the first frame outside). */
+#define TF_INTERNAL_RANGES 8
+static struct { uintptr_t start, end; } internal[TF_INTERNAL_RANGES];
+static int ninternal;
+static pthread_mutex_t internal_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int in_known_internal(uintptr_t ip)
+{
+    int n = __atomic_load_n(&ninternal, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n; i++)
+        if (ip >= internal[i].start && ip < internal[i].end)
+            return 1;
+    return 0;
+}
+
+static void remember_internal(const struct module_hit *m)
+{
+    uintptr_t start = UINTPTR_MAX, end = 0;
+    for (int i = 0; i < m->phnum; i++) {
+        const ElfW(Phdr) *ph = &m->phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        if (m->bias + ph->p_vaddr < start)
+            start = m->bias + ph->p_vaddr;
+        if (m->bias + ph->p_vaddr + ph->p_memsz > end)
+            end = m->bias + ph->p_vaddr + ph->p_memsz;
+    }
+    pthread_mutex_lock(&internal_lock);
+    if (ninternal < TF_INTERNAL_RANGES && start < end) {
+        internal[ninternal].start = start;
+        internal[ninternal].end = end;
+        __atomic_store_n(&ninternal, ninternal + 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&internal_lock);
+}
+
 /* Whether ip lies in tlsfloor itself or in OpenSSL. */
 static int frame_is_internal(uintptr_t ip, uintptr_t self_bias)
 {
+    if (in_known_internal(ip))
+        return 1;
     struct module_hit m = { .ip = ip };
     dl_iterate_phdr(find_module_cb, &m);
     if (!m.found)
         return 0;
-    return m.bias == self_bias || tf_module_is_openssl(m.name);
+    int inside = m.bias == self_bias || tf_module_is_openssl(m.name);
+    if (inside)
+        remember_internal(&m);
+    return inside;
 }
 
 static void describe_frame(uintptr_t ip, struct tf_frame *f, char strings[3][160])
@@ -224,18 +274,34 @@ static struct site site_hit(uintptr_t key, int *first)
     return result;
 }
 
+/* The bias of the module holding this code (tlsfloor's shim or provider), found once. */
+static uintptr_t self_bias;
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+
+static void find_self(void)
+{
+    struct module_hit self = { .ip = (uintptr_t)find_self };
+    dl_iterate_phdr(find_module_cb, &self);
+    self_bias = self.bias;
+}
+
+static int is_outside(uintptr_t ip)
+{
+    return !frame_is_internal(ip, self_bias);
+}
+
 void tf_caller_capture(struct tf_caller_info *info)
 {
     void *raw[TF_RAW_DEPTH];
     memset(&info->caller, 0, sizeof info->caller);
     pthread_once(&unwinder_once, load_unwinder);
-    int depth = unwinder(raw, TF_RAW_DEPTH);
-    struct module_hit self = { .ip = (uintptr_t)tf_caller_capture };
-    dl_iterate_phdr(find_module_cb, &self);
-    uintptr_t self_bias = self.bias;
+    pthread_once(&self_once, find_self);
+    /* A known site needs only its key, the first frame outside: the unwind stops there. Only a
+     * site seen for the first time is unwound again, further, for its frames. */
+    int depth = unwinder(raw, TF_RAW_DEPTH, is_outside);
     int first_outside = -1;
     for (int i = 0; i < depth; i++) {
-        if (!frame_is_internal((uintptr_t)raw[i], self_bias)) {
+        if (is_outside((uintptr_t)raw[i])) {
             first_outside = i;
             break;
         }
@@ -249,6 +315,7 @@ void tf_caller_capture(struct tf_caller_info *info)
     info->caller.frames = info->frames;
     if (!first)
         return;
+    depth = unwinder(raw, TF_RAW_DEPTH, NULL);
     int n = 0;
     for (int i = first_outside; i < depth && n < TF_MAX_FRAMES; i++, n++)
         describe_frame((uintptr_t)raw[i], &info->frames[n], info->strings[n]);

@@ -79,6 +79,16 @@ static void put_escaped(struct tf_buf *b, const char *s, size_t max_bytes, int j
         cut = 1;
     }
     while (used < len) {
+        /* a run of plain printable ASCII goes in with one copy */
+        size_t run = 0;
+        while (used + run < len && p[used + run] >= 0x20 && p[used + run] < 0x7f &&
+               p[used + run] != '"' && p[used + run] != '\\')
+            run++;
+        if (run) {
+            tf_buf_put(b, (const char *)p + used, run);
+            used += run;
+            continue;
+        }
         size_t n = utf8_sequence(p + used, len - used);
         unsigned char c = p[used];
         if (n == 0) {
