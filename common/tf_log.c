@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 int tf_log_spec_kind(const char *spec)
@@ -138,4 +139,29 @@ void tf_log_close(struct tf_log *log)
     if (log->kind == TF_LOG_FILE && log->fd >= 0)
         close(log->fd);
     log->fd = -1;
+}
+
+void tf_origin_init(struct tf_origin *o, const char *tool)
+{
+    o->tool = tool;
+    ssize_t n = readlink("/proc/self/exe", o->exe, sizeof o->exe - 1);
+    o->exe[n > 0 ? n : 0] = '\0';
+    if (gethostname(o->host, sizeof o->host - 1) != 0)
+        o->host[0] = '\0';
+    o->host[sizeof o->host - 1] = '\0';
+}
+
+void tf_record_begin(struct tf_record *r, const struct tf_origin *o, const char *mode, const char *event,
+                     const struct tf_field *detail, int ndetail)
+{
+    memset(r, 0, sizeof *r);
+    clock_gettime(CLOCK_REALTIME, &r->ts);
+    r->pid = (long)getpid();
+    r->host = o->host[0] ? o->host : NULL;
+    r->exe = o->exe;
+    r->tool = o->tool;
+    r->mode = mode;
+    r->event = event;
+    r->detail = detail;
+    r->ndetail = ndetail;
 }

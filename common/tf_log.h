@@ -28,6 +28,20 @@ int tf_log_open(struct tf_log *log, const char *spec, char *err, size_t errlen);
  * or disk drops the record). stderr is skipped when fd 2 is closed or a socket. */
 void tf_log_write(struct tf_log *log, const struct tf_record *r);
 
+/* Who writes: the same for every record of a process (shim or provider). */
+struct tf_origin {
+    const char *tool;        /* "shim" or "provider" */
+    char exe[512];
+    char host[256];
+};
+
+/* Reads the program's path and the machine's name once. */
+void tf_origin_init(struct tf_origin *o, const char *tool);
+
+/* Starts a record: time, pid, and who writes; the caller adds caller frames if it wants them. */
+void tf_record_begin(struct tf_record *r, const struct tf_origin *o, const char *mode, const char *event,
+                     const struct tf_field *detail, int ndetail);
+
 /* Closes the file after fork() in a child that should reopen, or at teardown. */
 void tf_log_close(struct tf_log *log);
 

@@ -22,8 +22,7 @@ __thread int tf_depth __attribute__((tls_model("initial-exec")));
 static struct tf_config config;
 static struct tf_log log_sink;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char exe_path[512];
-static char host_name[256];
+static struct tf_origin origin;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static const char *env_lookup(const char *name)
@@ -84,10 +83,7 @@ static void init_state(void)
     if (!secure)
         tf_config_apply_env(&config, env_lookup);
 
-    ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
-    exe_path[n > 0 ? n : 0] = '\0';
-    if (gethostname(host_name, sizeof host_name - 1) != 0)
-        host_name[0] = '\0';
+    tf_origin_init(&origin, "shim");
 
     if (tf_log_open(&log_sink, config.log, err, sizeof err) != 0)
         tf_config_error(&config, "%s; logging to stderr", err);
@@ -124,17 +120,8 @@ void tf_emit(const char *event, const struct tf_field *detail, int ndetail, int 
 static void emit_record(const char *event, const struct tf_field *detail, int ndetail, int with_caller)
 {
     struct tf_caller_info info;
-    struct tf_record r = {
-        .pid = (long)getpid(),
-        .host = host_name[0] ? host_name : NULL,
-        .exe = exe_path,
-        .tool = "shim",
-        .mode = tf_mode_name(config.mode),
-        .event = event,
-        .detail = detail,
-        .ndetail = ndetail,
-    };
-    clock_gettime(CLOCK_REALTIME, &r.ts);
+    struct tf_record r;
+    tf_record_begin(&r, &origin, tf_mode_name(config.mode), event, detail, ndetail);
     if (with_caller && log_sink.kind != TF_LOG_NONE) {   /* no unwinder for a log nobody reads */
         tf_caller_capture(&info);
         r.caller = &info.caller;

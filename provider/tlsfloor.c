@@ -58,8 +58,7 @@ struct tfp_prov {
     OSSL_LIB_CTX *child;          /* the other providers, as seen from here */
     enum tf_mode mode;
     char log_spec[512];
-    char exe[256];
-    char host[256];
+    struct tf_origin origin;
     pthread_mutex_t lock;         /* guards the log */
     int log_opened;
     struct tf_log log;
@@ -96,16 +95,7 @@ static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_fiel
 {
     struct tf_caller_info info;
     struct tf_record r;
-    memset(&r, 0, sizeof r);
-    clock_gettime(CLOCK_REALTIME, &r.ts);
-    r.pid = (long)getpid();
-    r.host = p->host[0] ? p->host : NULL;
-    r.exe = p->exe;
-    r.tool = "provider";
-    r.mode = tf_mode_name(p->mode);
-    r.event = event;
-    r.detail = detail;
-    r.ndetail = ndetail;
+    tf_record_begin(&r, &p->origin, tf_mode_name(p->mode), event, detail, ndetail);
     if (with_caller) {
         tf_caller_capture(&info);
         r.caller = &info.caller;
@@ -116,7 +106,7 @@ static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_fiel
         p->log_opened = 1;
         if (tf_log_open(&p->log, p->log_spec, err, sizeof err) != 0) {
             /* tf_log_open fell back to stderr: say why there, once. */
-            struct tf_field f[] = { TF_STR("error", err) };
+            struct tf_field f[] = { TF_STR("message", err) };
             struct tf_record e = r;
             e.event = "config_error";
             e.detail = f;
@@ -125,7 +115,7 @@ static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_fiel
             tf_log_write(&p->log, &e);
         }
         for (int i = 0; i < p->nconfig_errors && i < TF_CONFIG_ERRORS; i++) {
-            struct tf_field f[] = { TF_STR("error", p->config_errors[i]) };
+            struct tf_field f[] = { TF_STR("message", p->config_errors[i]) };
             struct tf_record e = r;
             e.event = "config_error";
             e.detail = f;
@@ -425,7 +415,6 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, 
 {
     OSSL_FUNC_core_get_params_fn *get_params = NULL;
     struct tfp_prov *p;
-    ssize_t n;
 
     /* In a host that links OpenSSL statically this module brings a second libcrypto, whose exit
      * handler would run after the host's and crash it. Must come before anything else. */
@@ -464,10 +453,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, 
         free(p);
         return 0;
     }
-    n = readlink("/proc/self/exe", p->exe, sizeof p->exe - 1);
-    p->exe[n > 0 ? n : 0] = '\0';
-    if (gethostname(p->host, sizeof p->host - 1) != 0)
-        p->host[0] = '\0';
+    tf_origin_init(&p->origin, "provider");
     tfp_configure(p, get_params);
     *provctx = p;
     *out = tfp_provider_functions;
