@@ -209,7 +209,7 @@ void tf_config_parse_text(struct tf_config *c, const char *text, size_t len, con
 
 void tf_config_apply_env(struct tf_config *c, const char *(*get)(const char *name))
 {
-    static const struct { const char *var, *key; } vars[] = {
+    static const struct { char var[28], key[20]; } vars[] = {
         { "TLSFLOOR_MODE", "mode" }, { "TLSFLOOR_MIN", "min" }, { "TLSFLOOR_LOG", "log" },
         { "TLSFLOOR_REWRITE_DEFAULTS", "rewrite_defaults" }, { "TLSFLOOR_VERIFY", "verify" },
         { "TLSFLOOR_REWRITE", "rewrite" }, { "TLSFLOOR_MAIL_PORTS", "mail_ports" },

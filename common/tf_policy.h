@@ -41,7 +41,7 @@ enum tf_role { TF_ROLE_GENERIC, TF_ROLE_CLIENT, TF_ROLE_SERVER };
 
 /* A version-specific method constructor exported by libssl. */
 struct tf_method_desc {
-    const char *name;      /* "TLSv1_client_method" */
+    char name[24];         /* "TLSv1_client_method" (inline: no load-time relocation) */
     int version;           /* the only version it speaks */
     enum tf_role role;
 };

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -64,7 +65,7 @@ struct tls_libs {
 
 static int list_tls_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
-    static const char *const known[] = { "libgnutls.so", "libnss3.so", "libssl3.so", "libwolfssl.so",
+    static const char known[][16] = { "libgnutls.so", "libnss3.so", "libssl3.so", "libwolfssl.so",
                                          "libmbedtls.so", "libssl.so.", "libboringssl", "libtls.so" };
     struct tls_libs *libs = data;
     const char *base = strrchr(info->dlpi_name, '/');
@@ -128,7 +129,7 @@ int tf_thread_peer(char *out, size_t cap)
 
 static void watch_add(int fd, const struct sockaddr *sa)
 {
-    struct watch w = { .fd = fd, .tid = gettid() };
+    struct watch w = { .fd = fd, .tid = (pid_t)syscall(SYS_gettid) };
     peer_text(sa, w.peer, sizeof w.peer, &w.port);
     if (!tf_is_mail_port(w.port))
         return;
@@ -153,7 +154,7 @@ int tf_watch_covered(int fd)
     int port = 0;
     if (__atomic_load_n(&watch_count, __ATOMIC_ACQUIRE) == 0)
         return 0;
-    pid_t tid = gettid();
+    pid_t tid = (pid_t)syscall(SYS_gettid);
     struct watch *pick = NULL;
     pthread_mutex_lock(&watch_lock);
     for (int i = 0; i < WATCH_MAX; i++) {

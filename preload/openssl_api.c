@@ -20,10 +20,12 @@ static pthread_once_t ossl_once = PTHREAD_ONCE_INIT;
 
 #define REQUIRED 1
 #define OPTIONAL 0
+/* Names are stored inline, not as pointers: every pointer in a table is one more relocation
+ * the loader applies in every process at start, TLS user or not. */
 static const struct {
-    const char *name;
-    size_t offset;
-    int required;
+    char name[40];
+    unsigned short offset;
+    unsigned char required;
 } symbols[] = {
 #define TF_HOOK(need, ret, name, params) { #name, offsetof(struct tf_openssl_fns, name), need },
 #define TF_CALL TF_HOOK
@@ -139,7 +141,7 @@ static void resolve(void)
             return;
         }
     }
-    static const char *const dtls_names[] = {
+    static const char dtls_names[][24] = {
         "DTLS_method", "DTLS_client_method", "DTLS_server_method",
         "DTLSv1_method", "DTLSv1_client_method", "DTLSv1_server_method",
         "DTLSv1_2_method", "DTLSv1_2_client_method", "DTLSv1_2_server_method",
