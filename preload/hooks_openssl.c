@@ -359,9 +359,9 @@ static void prepare_connection(const struct tf_openssl *o, SSL *s, const char *v
         int pinned;
         if (enforce || !(bits & DID_METHOD)) {
             const SSL_METHOD *m = method_policy(o, cur_m, via, &pinned);
-            if (enforce && ctx_level)
+            if (enforce && ctx_level && o->fn.SSL_CTX_set_ssl_version)
                 o->fn.SSL_CTX_set_ssl_version(ctx, m);
-            else if (enforce)
+            else if (enforce && !ctx_level && o->fn.SSL_set_ssl_method)
                 o->fn.SSL_set_ssl_method(s, m);
         }
         add |= DID_METHOD;
