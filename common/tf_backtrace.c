@@ -72,7 +72,8 @@ static void load_unwinder(void)
         unwinder = unwind_with_glibc;
 }
 
-int tf_module_is_openssl(const char *path)
+/* Whether a module path belongs to OpenSSL (libssl.so*, libcrypto.so*). */
+static int tf_module_is_openssl(const char *path)
 {
     const char *base = strrchr(path ? path : "", '/');
     base = base ? base + 1 : (path ? path : "");
@@ -237,14 +238,6 @@ void tf_backtrace_fork_prepare(void)
 
 void tf_backtrace_fork_release(void)
 {
-    pthread_mutex_unlock(&sites_lock);
-}
-
-void tf_sites_reset(void)
-{
-    pthread_mutex_lock(&sites_lock);
-    memset(sites, 0, sizeof sites);
-    next_site_id = 1;
     pthread_mutex_unlock(&sites_lock);
 }
 

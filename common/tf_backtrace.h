@@ -19,14 +19,8 @@ struct tf_caller_info {
  * describing every call. */
 void tf_caller_capture(struct tf_caller_info *info);
 
-/* Resets the site table (used by tests and in a fork child that wants fresh numbering). */
-void tf_sites_reset(void);
-
 /* fork(): hold the site table across fork so a child never inherits it locked. */
 void tf_backtrace_fork_prepare(void);
 void tf_backtrace_fork_release(void);
-
-/* Pure: whether a module path belongs to OpenSSL (libssl.so*, libcrypto.so*). */
-int tf_module_is_openssl(const char *path);
 
 #endif

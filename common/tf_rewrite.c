@@ -83,7 +83,8 @@ int tf_rule_parse(const char *old, const char *new, struct tf_rule *out, char *e
     return 0;
 }
 
-int tf_rules_add(struct tf_rules *rules, const struct tf_rule *rule)
+/* Adds one validated rule; -1 when the table is full. */
+static int tf_rules_add(struct tf_rules *rules, const struct tf_rule *rule)
 {
     if (rules->count >= TF_RULES_MAX)
         return -1;

@@ -26,9 +26,6 @@ int tf_rule_parse(const char *old, const char *new, struct tf_rule *out, char *e
 int tf_rules_add_list(struct tf_rules *rules, const char *list,
                       void (*report)(void *ctx, const char *msg), void *ctx);
 
-/* Adds one validated rule; -1 when the table is full. */
-int tf_rules_add(struct tf_rules *rules, const struct tf_rule *rule);
-
 /* The replacement for name, or NULL. Case-insensitive, one trailing dot ignored. User rules win
  * over built-in ones; within a set, an exact rule wins over a wildcard, then the first listed. */
 const char *tf_rewrite_lookup(const struct tf_rules *user, int use_builtin, const char *name);

@@ -226,15 +226,6 @@ static int peer_of(const struct tf_openssl *o, const SSL *s, char *out, size_t c
     return port;
 }
 
-/* The peer port of a connection (its socket, or for programs with their own BIO, the mail
- * socket this thread connected), marking that socket covered by OpenSSL. 0 when unknown. */
-static int connection_port(const struct tf_openssl *o, const SSL *s, char *peer, size_t cap)
-{
-    int port = peer_of(o, s, peer, cap);
-    int watched = tf_watch_covered(o->fn.SSL_get_fd(s));
-    return port ? port : watched;
-}
-
 static void changes_of(uintptr_t bits, char *out, size_t cap)
 {
     static const struct { uintptr_t bit; const char *name; } names[] = {
@@ -249,37 +240,58 @@ static void changes_of(uintptr_t bits, char *out, size_t cap)
             used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? "," : "", names[i].name);
 }
 
+/* What the handshake and failure records share: where the connection goes, and what tlsfloor
+ * did to it (did: the DID_* bits that count for this record). */
+struct conn_facts {
+    char peer[64];
+    int port;            /* 0 when unknown */
+    char changes[96];
+};
+
+/* The port comes from the connection's socket or, for programs with their own BIO, from the
+ * mail socket this thread connected; that socket is marked covered by OpenSSL. */
+static void conn_facts_of(const struct tf_openssl *o, const SSL *s, uintptr_t did, struct conn_facts *f)
+{
+    int port = peer_of(o, s, f->peer, sizeof f->peer);
+    int watched = tf_watch_covered(o->fn.SSL_get_fd(s));
+    f->port = port ? port : watched;
+    changes_of(did, f->changes, sizeof f->changes);
+}
+
+/* "port": a number, or null when unknown. */
+#define PORT_FIELD(p) ((p) ? (struct tf_field)TF_INT("port", (p)) : (struct tf_field)TF_STR("port", NULL))
+
 /* Returns the bits to add: a client talking to a mail port (or to an unknown one, through its
  * own BIO) has its first commands watched for the authentication mechanism. */
 static uintptr_t log_handshake(const struct tf_openssl *o, const SSL *s, uintptr_t bits)
 {
-    char peer[64], changes[96];
+    struct conn_facts cf;
     int version = o->fn.SSL_version(s);
     const SSL_CIPHER *c = o->fn.SSL_get_current_cipher(s);
-    int port = connection_port(o, s, peer, sizeof peer);
-    int mail = port && tf_is_mail_port(port);
-    enum tf_proto proto = tf_proto_by_port(port);
-    changes_of(bits & DID_ANY, changes, sizeof changes);
+    conn_facts_of(o, s, bits & DID_ANY, &cf);
+    int mail = cf.port && tf_is_mail_port(cf.port);
+    enum tf_proto proto = tf_proto_by_port(cf.port);
     struct tf_field f[] = {
         TF_STR("version", tf_version_name(version)),
         TF_STR("cipher", c ? o->fn.SSL_CIPHER_get_name(c) : NULL),
         TF_STR("sni", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
-        TF_STR("peer", peer[0] ? peer : NULL),
+        TF_STR("peer", cf.peer[0] ? cf.peer : NULL),
         TF_BOOL("below_floor", version < tf_config()->floor),
         TF_BOOL("changed", tf_enforcing() && (bits & DID_ANY)),
-        TF_STR("changes", changes),
-        port ? (struct tf_field)TF_INT("port", port) : (struct tf_field)TF_STR("port", NULL),
+        TF_STR("changes", cf.changes),
+        PORT_FIELD(cf.port),
         TF_STR("protocol", mail ? tf_proto_name(proto) : NULL),
     };
     tf_emit("handshake", f, sizeof f / sizeof f[0], 1);
-    if (o->fn.SSL_is_server(s) || (port && !mail))
+    if (o->fn.SSL_is_server(s) || (cf.port && !mail))
         return 0;
     return WATCH_AUTH | ((uintptr_t)proto << PROTO_SHIFT);
 }
 
 static void log_failure(const struct tf_openssl *o, const SSL *s, int err, uintptr_t bits)
 {
-    char peer[64], changes[96], reason[160];
+    struct conn_facts cf;
+    char reason[160];
     int saved_errno = errno;
     unsigned long e = o->fn.ERR_peek_last_error();
     const char *why = e ? o->fn.ERR_reason_error_string(e) : NULL;
@@ -292,17 +304,16 @@ static void log_failure(const struct tf_openssl *o, const SSL *s, int err, uintp
     else
         snprintf(reason, sizeof reason, "connection closed or reset (%s)",
                  saved_errno ? strerror(saved_errno) : "end of file");
-    int port = connection_port(o, s, peer, sizeof peer);
     /* here the silent default-minimum raise counts: it may be why the handshake failed */
     uintptr_t did = bits & (DID_ANY | DID_FLOOR);
-    changes_of(did, changes, sizeof changes);
+    conn_facts_of(o, s, did, &cf);
     struct tf_field f[] = {
         TF_STR("reason", reason),
-        port ? (struct tf_field)TF_INT("port", port) : (struct tf_field)TF_STR("port", NULL),
+        PORT_FIELD(cf.port),
         TF_STR("sni", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
-        TF_STR("peer", peer[0] ? peer : NULL),
+        TF_STR("peer", cf.peer[0] ? cf.peer : NULL),
         TF_BOOL("changed", tf_enforcing() && did),
-        TF_STR("changes", changes),
+        TF_STR("changes", cf.changes),
     };
     tf_emit("handshake_failed", f, sizeof f / sizeof f[0], 1);
     errno = saved_errno;
@@ -319,10 +330,7 @@ static void info_callback(const SSL *s, int where, int ret)
     uintptr_t bits = ssl_bits(o, s);
     if (!(bits & HANDSHAKE_LOGGED)) {
         if (where & CB_HANDSHAKE_DONE) {
-            ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED);
-            uintptr_t add = log_handshake(o, s, bits);
-            if (add)
-                ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED | add);
+            ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED | log_handshake(o, s, bits));
         } else if ((where & CB_EXIT) && ret <= 0) {
             int err = o->fn.SSL_get_error(s, ret);
             if (err == ERROR_SSL || err == ERROR_SYSCALL || err == ERROR_ZERO_RETURN) {

@@ -90,6 +90,18 @@ static void tfp_raise(const struct tfp_prov *p, uint32_t reason, const char *fun
 
 /* ---- log ------------------------------------------------------------------------------------ */
 
+/* A config_error record like r (same time, process, origin), written with p->lock held. */
+static void tfp_config_error(struct tfp_prov *p, const struct tf_record *r, const char *message)
+{
+    struct tf_field f[] = { TF_STR("message", message) };
+    struct tf_record e = *r;
+    e.event = "config_error";
+    e.detail = f;
+    e.ndetail = 1;
+    e.caller = NULL;
+    tf_log_write(&p->log, &e);
+}
+
 static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_field *detail, int ndetail,
                      int with_caller)
 {
@@ -104,25 +116,11 @@ static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_fiel
     if (!p->log_opened) {
         char err[600];
         p->log_opened = 1;
-        if (tf_log_open(&p->log, p->log_spec, err, sizeof err) != 0) {
-            /* tf_log_open fell back to stderr: say why there, once. */
-            struct tf_field f[] = { TF_STR("message", err) };
-            struct tf_record e = r;
-            e.event = "config_error";
-            e.detail = f;
-            e.ndetail = 1;
-            e.caller = NULL;
-            tf_log_write(&p->log, &e);
-        }
-        for (int i = 0; i < p->nconfig_errors && i < TF_CONFIG_ERRORS; i++) {
-            struct tf_field f[] = { TF_STR("message", p->config_errors[i]) };
-            struct tf_record e = r;
-            e.event = "config_error";
-            e.detail = f;
-            e.ndetail = 1;
-            e.caller = NULL;
-            tf_log_write(&p->log, &e);
-        }
+        /* On failure tf_log_open fell back to stderr: say why there, once, before the rest. */
+        if (tf_log_open(&p->log, p->log_spec, err, sizeof err) != 0)
+            tfp_config_error(p, &r, err);
+        for (int i = 0; i < p->nconfig_errors && i < TF_CONFIG_ERRORS; i++)
+            tfp_config_error(p, &r, p->config_errors[i]);
     }
     tf_log_write(&p->log, &r);
     pthread_mutex_unlock(&p->lock);

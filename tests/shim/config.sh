@@ -1,34 +1,16 @@
 #!/usr/bin/env bash
 # config.sh BUILD SRC — bad settings are reported once and the floor still holds; a config file
 # is read; an unpinned client cannot fall below the floor either. Runs inside netns-run.
-set -euo pipefail
-build=$1 src=$2
-lib=$build/preload/libtlsfloor.so
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh" "$@"
 
-"$src/tests/lib/mkpki" "$work/pki" >/dev/null
 # A server that still speaks only TLS 1.0/1.1 (what the floor must refuse to use).
-openssl s_server -accept 127.0.0.1:4434 -cert "$work/pki/server.pem" -key "$work/pki/server.key" \
-    -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -www -quiet >"$work/server.log" 2>&1 </dev/null &
-server=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/4434) 2>/dev/null && break; sleep 0.05; done
+start_server 4434 -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -www
 
 # Two connections in one process (curl's own default minimum is 1.2, so it says 1.0).
 client=(curl -sk --tlsv1.0 --ciphers 'DEFAULT:@SECLEVEL=0' -o /dev/null -o /dev/null -w '%{http_code}\n'
         https://127.0.0.1:4434/a https://127.0.0.1:4434/b)
 out=$("${client[@]}" 2>&1) || true
 [ "$out" = $'200\n200' ] || fail "control: curl --tlsv1.0 should reach the TLS 1.0 server, got: $out"
-
-check() {   # check LOG PYTHON-ASSERTIONS
-    /usr/bin/python3 - "$1" "$2" <<'PY' || { cat "$1" >&2; fail "log check: $2"; }
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
-ev = lambda name: [r for r in recs if r["event"] == name]
-exec(sys.argv[2])
-PY
-}
 
 # 1. An invalid floor from the environment: reported once, 1.2 holds (both connections refused).
 log=$work/min.jsonl

@@ -2,27 +2,11 @@
 # coverage.sh BUILD SRC — authentication posture (auth records: basic vs oauth, never a
 # credential) and mail connections no OpenSSL handshake covered (uncovered_connection).
 # Runs inside netns-run: a scripted IMAP server on 127.0.0.1:993 (TLS) and :143 (plain).
-set -euo pipefail
-build=$1 src=$2
-lib=$build/preload/libtlsfloor.so
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh" "$@"
 
-"$src/tests/lib/mkpki" "$work/pki" >/dev/null
 /usr/bin/python3 "$src/tests/shim/fake_mail.py" "$work/pki/server.pem" "$work/pki/server.key" >"$work/server.out" 2>&1 &
 server=$!
 for _ in $(seq 100); do grep -q ready "$work/server.out" 2>/dev/null && break; sleep 0.05; done
-
-check() {   # check LOG PYTHON-ASSERTIONS
-    /usr/bin/python3 - "$1" "$2" <<'PY' || { cat "$1" >&2; fail "log check: $2"; }
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])] if open(sys.argv[1]).read() else []
-ev = lambda name: [r for r in recs if r["event"] == name]
-exec(sys.argv[2])
-PY
-}
-: >"$work/empty"
 
 # curl, IMAPS with a password: basic, no user name or password in the log by default.
 log=$work/curl.jsonl

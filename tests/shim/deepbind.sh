@@ -1,18 +1,9 @@
 #!/usr/bin/env bash
 # deepbind.sh BUILD SRC — runs inside tests/lib/netns-run (loopback only).
-set -euo pipefail
-build=$1 src=$2
-lib=$build/preload/libtlsfloor.so
+. "$(dirname "$0")/lib.sh" "$@"
 host=$build/tests/shim/loaderhost
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$src/tests/lib/mkpki" "$work/pki" >/dev/null
-openssl s_server -accept 127.0.0.1:4433 -cert "$work/pki/server.pem" -key "$work/pki/server.key" \
-    -no_ssl3 -no_tls1 -no_tls1_1 -naccept 100 -quiet >"$work/server.log" 2>&1 </dev/null &
-server=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/4433) 2>/dev/null && break; sleep 0.05; done
+start_server 4433 -no_ssl3 -no_tls1 -no_tls1_1 -naccept 100
 
 for mode in plain deepbind; do
     # Without the shim the TLS 1.0 pin fails against the TLS 1.2+ server.
