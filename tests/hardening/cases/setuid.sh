@@ -9,33 +9,34 @@ fi
 getent passwd nobody >/dev/null || { echo "SKIP: no user nobody"; exit 77; }
 start_server; baseline_fails
 ng=$(id -gn nobody)
-# Parent folders must be searchable by nobody.
-d=$work; while [ "$d" != / ]; do [ -x "$d" ] && [ "$(stat -c %A "$d" | cut -c10)" = x ] || chmod o+x "$d"; d=$(dirname "$d"); done
-install -o root -g root -m 4755 "$HPIN" "$work/hpin-suid"
-install -o root -g root -m 0755 "$HPIN" "$work/hpin-plain"
-lib=$(readlink -f "$TLSFLOOR_LIB")
+# Everything nobody must reach lives in a public folder (the checkout may be under a 0700 home).
+pub=$(public_dir setuid)
+install -o root -g root -m 4755 "$HPIN" "$pub/hpin-suid"
+install -o root -g root -m 0755 "$HPIN" "$pub/hpin-plain"
+install -o root -g root -m 0644 "$(readlink -f "$TLSFLOOR_LIB")" "$pub/libtlsfloor.so"
+lib=$pub/libtlsfloor.so
 # A private /etc: an overlay when the kernel allows it, else a copy on tmpfs.
 mkdir -p "$work/etc-upper" "$work/etc-work" "$work/etc-copy"
 if ! mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/etc-upper,workdir=$work/etc-work" /etc 2>/dev/null; then
     mount -t tmpfs tmpfs "$work/etc-copy" && cp -a /etc/. "$work/etc-copy/" && mount --bind "$work/etc-copy" /etc
 fi
-echo "log $work/conf.jsonl" >/etc/tlsfloor.conf
-printf 'mode audit\nlog %s\n' "$work/env.jsonl" >"$work/evil.conf"
-chmod 644 "$work/evil.conf"
-touch "$work/conf.jsonl" "$work/env.jsonl"; chmod 666 "$work/conf.jsonl" "$work/env.jsonl"
+echo "log $pub/conf.jsonl" >/etc/tlsfloor.conf
+printf 'mode audit\nlog %s\n' "$pub/env.jsonl" >"$pub/evil.conf"
+chmod 644 "$pub/evil.conf"
+touch "$pub/conf.jsonl" "$pub/env.jsonl"; chmod 666 "$pub/conf.jsonl" "$pub/env.jsonl"
 echo "$lib" >/etc/ld.so.preload
-evil=(TLSFLOOR_MODE=audit TLSFLOOR_LOG="$work/env.jsonl" TLSFLOOR_CONFIG="$work/evil.conf" TLSFLOOR_MIN=1.3)
+evil=(TLSFLOOR_MODE=audit TLSFLOOR_LOG="$pub/env.jsonl" TLSFLOOR_CONFIG="$pub/evil.conf" TLSFLOOR_MIN=1.3)
 # Control: the same program without the setuid bit reads the environment (audit: changes
 # nothing, so the pinned client fails against the TLS 1.2+ server).
-if env "${evil[@]}" setpriv --reuid=nobody --regid="$ng" --clear-groups "$work/hpin-plain" client "$PORT" --pin max11 >/dev/null 2>&1; then
+if env "${evil[@]}" setpriv --reuid=nobody --regid="$ng" --clear-groups "$pub/hpin-plain" client "$PORT" --pin max11 >/dev/null 2>&1; then
     fail "control: non-setuid program with TLSFLOOR_MODE=audit connected (environment not honoured?)"
 fi
-grep -q '"mode":"audit"' "$work/env.jsonl" || fail "control: no audit record in the environment's log"
-: >"$work/env.jsonl"
-env "${evil[@]}" setpriv --reuid=nobody --regid="$ng" --clear-groups "$work/hpin-suid" client "$PORT" --pin max11 \
+grep -q '"mode":"audit"' "$pub/env.jsonl" || fail "control: no audit record in the environment's log"
+: >"$pub/env.jsonl"
+env "${evil[@]}" setpriv --reuid=nobody --regid="$ng" --clear-groups "$pub/hpin-suid" client "$PORT" --pin max11 \
     >"$work/out" 2>&1 || fail "setuid program failed (environment honoured?): $(cat "$work/out")"
 rm -f /etc/ld.so.preload
-[ ! -s "$work/env.jsonl" ] || fail "setuid program wrote to TLSFLOOR_LOG: $(head -3 "$work/env.jsonl")"
+[ ! -s "$pub/env.jsonl" ] || fail "setuid program wrote to TLSFLOOR_LOG: $(head -3 "$pub/env.jsonl")"
 # TLSFLOOR_MIN=1.3 ignored too: the floor is 1.2, so the handshake may be 1.2 or 1.3 but the
 # raised max is recorded in enforce mode with applied:true.
-checklog "$work/conf.jsonl" --expect handshake=1 --expect max_version_raised=1 --mode enforce --no-event config_error
+checklog "$pub/conf.jsonl" --expect handshake=1 --expect max_version_raised=1 --mode enforce --no-event config_error
