@@ -1,11 +1,11 @@
 #define _GNU_SOURCE
 #include "tf_backtrace.h"
+#include "tf_module.h"
 
 #include <dlfcn.h>
 #include <elf.h>
 #include <execinfo.h>
 #include <link.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <ucontext.h>
@@ -17,8 +17,7 @@
 /* Fills ips with up to max return addresses, stopping early after the first frame for which
  * stop(ip) is true (stop may be NULL). */
 typedef int (*unwinder_fn)(void **ips, int max, int (*stop)(uintptr_t ip));
-static unwinder_fn unwinder;
-static pthread_once_t unwinder_once = PTHREAD_ONCE_INIT;
+static unwinder_fn unwinder;   /* published last, with release: the libunwind pointers are set */
 
 /* libunwind's local cursor API, found at run time (x86_64 names). unw_backtrace() would be one
  * call, but its per-thread trace cache costs a few hundred KiB in every process that logs, and
@@ -55,8 +54,14 @@ static int unwind_with_glibc(void **ips, int max, int (*stop)(uintptr_t ip))
     return backtrace(ips, max);
 }
 
-static void load_unwinder(void)
+/* No pthread_once: a signal handler that longjmps out of a once routine leaves it "in progress"
+ * forever. Two threads loading at once both dlopen (reference counted) and store the same
+ * pointers. */
+static unwinder_fn load_unwinder(void)
 {
+    unwinder_fn u = __atomic_load_n(&unwinder, __ATOMIC_ACQUIRE);
+    if (u)
+        return u;
     /* libunwind when the host has it (it unwinds through frames without frame pointers using
      * .eh_frame); glibc's backtrace() otherwise. */
     void *h = dlopen("libunwind.so.8", RTLD_LAZY | RTLD_LOCAL);
@@ -66,18 +71,12 @@ static void load_unwinder(void)
         unw_step_fn = (int (*)(tf_unw_cursor *))dlsym(h, "_ULx86_64_step");
         unw_get_reg_fn = (int (*)(tf_unw_cursor *, int, uint64_t *))dlsym(h, "_ULx86_64_get_reg");
         if (unw_getcontext_fn && unw_init_local_fn && unw_step_fn && unw_get_reg_fn)
-            unwinder = unwind_with_libunwind;
+            u = unwind_with_libunwind;
     }
-    if (!unwinder)
-        unwinder = unwind_with_glibc;
-}
-
-/* Whether a module path belongs to OpenSSL (libssl.so*, libcrypto.so*). */
-static int tf_module_is_openssl(const char *path)
-{
-    const char *base = strrchr(path ? path : "", '/');
-    base = base ? base + 1 : (path ? path : "");
-    return strncmp(base, "libssl.so", 9) == 0 || strncmp(base, "libcrypto.so", 12) == 0;
+    if (!u)
+        u = unwind_with_glibc;
+    __atomic_store_n(&unwinder, u, __ATOMIC_RELEASE);
+    return u;
 }
 
 /* One loaded object as dl_iterate_phdr sees it. */
@@ -132,67 +131,12 @@ static void build_id_hex(const struct module_hit *m, char *out, size_t cap)
     }
 }
 
-static char self_exe[160];
-static pthread_once_t self_exe_once = PTHREAD_ONCE_INIT;
-
-static void read_self_exe(void)
+/* The main program's path: its dl_iterate_phdr entry has an empty name. Read into the frame's
+ * own storage each time (a first-seen site only): no shared state to initialise. */
+static void read_self_exe(char *out, size_t cap)
 {
-    ssize_t n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
-    self_exe[n > 0 ? n : 0] = '\0';
-}
-
-/* Address ranges of modules known to be internal (tlsfloor, libssl, libcrypto), so that the
- * frames inside them, most of every stack we unwind, are classified without walking the list of
- * loaded objects. Modules only join (they never move while loaded; a dlclose'd libssl and its
- * range are not reused by tlsfloor's hooks, which stop at the first frame outside). */
-#define TF_INTERNAL_RANGES 8
-static struct { uintptr_t start, end; } internal[TF_INTERNAL_RANGES];
-static int ninternal;
-static pthread_mutex_t internal_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int in_known_internal(uintptr_t ip)
-{
-    int n = __atomic_load_n(&ninternal, __ATOMIC_ACQUIRE);
-    for (int i = 0; i < n; i++)
-        if (ip >= internal[i].start && ip < internal[i].end)
-            return 1;
-    return 0;
-}
-
-static void remember_internal(const struct module_hit *m)
-{
-    uintptr_t start = UINTPTR_MAX, end = 0;
-    for (int i = 0; i < m->phnum; i++) {
-        const ElfW(Phdr) *ph = &m->phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        if (m->bias + ph->p_vaddr < start)
-            start = m->bias + ph->p_vaddr;
-        if (m->bias + ph->p_vaddr + ph->p_memsz > end)
-            end = m->bias + ph->p_vaddr + ph->p_memsz;
-    }
-    pthread_mutex_lock(&internal_lock);
-    if (ninternal < TF_INTERNAL_RANGES && start < end) {
-        internal[ninternal].start = start;
-        internal[ninternal].end = end;
-        __atomic_store_n(&ninternal, ninternal + 1, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&internal_lock);
-}
-
-/* Whether ip lies in tlsfloor itself or in OpenSSL. */
-static int frame_is_internal(uintptr_t ip, uintptr_t self_bias)
-{
-    if (in_known_internal(ip))
-        return 1;
-    struct module_hit m = { .ip = ip };
-    dl_iterate_phdr(find_module_cb, &m);
-    if (!m.found)
-        return 0;
-    int inside = m.bias == self_bias || tf_module_is_openssl(m.name);
-    if (inside)
-        remember_internal(&m);
-    return inside;
+    ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+    out[n > 0 ? n : 0] = '\0';
 }
 
 static void describe_frame(uintptr_t ip, struct tf_frame *f, char strings[3][160])
@@ -205,8 +149,7 @@ static void describe_frame(uintptr_t ip, struct tf_frame *f, char strings[3][160
         if (m.name && m.name[0]) {
             snprintf(strings[0], 160, "%s", m.name);
         } else {
-            pthread_once(&self_exe_once, read_self_exe);
-            snprintf(strings[0], 160, "%s", self_exe);
+            read_self_exe(strings[0], 160);
         }
         f->module = strings[0];
         f->offset = ip - m.bias;
@@ -222,76 +165,55 @@ static void describe_frame(uintptr_t ip, struct tf_frame *f, char strings[3][160
     }
 }
 
+/* Call sites, lock-free (a lock here could be left held by a longjmp out of a signal handler,
+ * or inherited held by a forked child). A slot's word holds the site's key (its return address,
+ * 48 bits) and its number (16 bits), set by one compare-and-swap; its count is a separate atomic.
+ * The record that takes count 1 describes the frames, whichever thread inserted the key. */
+#define TF_KEY_BITS 48
+#define TF_KEY_MASK ((UINT64_C(1) << TF_KEY_BITS) - 1)
+static uint64_t site_word[TF_SITES];
+static unsigned long site_count[TF_SITES];
+static unsigned next_site_id = 1;
+
 struct site {
-    uintptr_t key;
     unsigned id;
     unsigned long count;
 };
-static struct site sites[TF_SITES];
-static unsigned next_site_id = 1;
-static pthread_mutex_t sites_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void tf_backtrace_fork_prepare(void)
+static struct site site_hit(uintptr_t key)
 {
-    pthread_mutex_lock(&sites_lock);
-}
-
-void tf_backtrace_fork_release(void)
-{
-    pthread_mutex_unlock(&sites_lock);
-}
-
-/* Returns the site for key, counting this call; *first is set when the site is new. */
-static struct site site_hit(uintptr_t key, int *first)
-{
-    struct site result = { key, 0, 1 };
-    pthread_mutex_lock(&sites_lock);
+    uint64_t k = (uint64_t)key & TF_KEY_MASK;
     size_t slot = (key >> 4) % TF_SITES;
-    *first = 1;
     for (size_t probe = 0; probe < TF_SITES; probe++, slot = (slot + 1) % TF_SITES) {
-        if (sites[slot].key == key) {
-            sites[slot].count++;
-            result = sites[slot];
-            *first = 0;
-            break;
+        uint64_t w = __atomic_load_n(&site_word[slot], __ATOMIC_ACQUIRE);
+        if (w == 0) {
+            unsigned id = __atomic_fetch_add(&next_site_id, 1, __ATOMIC_RELAXED);
+            uint64_t mine = k | ((uint64_t)(id & 0xffff) << TF_KEY_BITS);
+            if (__atomic_compare_exchange_n(&site_word[slot], &w, mine, 0, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE))
+                w = mine;   /* else w is the winner's word: compare it below */
         }
-        if (sites[slot].key == 0) {
-            sites[slot] = (struct site){ key, next_site_id++, 1 };
-            result = sites[slot];
-            break;
-        }
+        if ((w & TF_KEY_MASK) == k)
+            return (struct site){ (unsigned)(w >> TF_KEY_BITS),
+                                  __atomic_add_fetch(&site_count[slot], 1, __ATOMIC_RELAXED) };
     }
-    if (result.id == 0)            /* table full: number it, describe it every time */
-        result.id = next_site_id++;
-    pthread_mutex_unlock(&sites_lock);
-    return result;
-}
-
-/* The bias of the module holding this code (tlsfloor's shim or provider), found once. */
-static uintptr_t self_bias;
-static pthread_once_t self_once = PTHREAD_ONCE_INIT;
-
-static void find_self(void)
-{
-    struct module_hit self = { .ip = (uintptr_t)find_self };
-    dl_iterate_phdr(find_module_cb, &self);
-    self_bias = self.bias;
+    /* table full: number the call, describe it every time */
+    return (struct site){ __atomic_fetch_add(&next_site_id, 1, __ATOMIC_RELAXED), 1 };
 }
 
 static int is_outside(uintptr_t ip)
 {
-    return !frame_is_internal(ip, self_bias);
+    return !tf_module_inside(ip);
 }
 
 void tf_caller_capture(struct tf_caller_info *info)
 {
     void *raw[TF_RAW_DEPTH];
     memset(&info->caller, 0, sizeof info->caller);
-    pthread_once(&unwinder_once, load_unwinder);
-    pthread_once(&self_once, find_self);
+    unwinder_fn unwind = load_unwinder();
     /* A known site needs only its key, the first frame outside: the unwind stops there. Only a
      * site seen for the first time is unwound again, further, for its frames. */
-    int depth = unwinder(raw, TF_RAW_DEPTH, is_outside);
+    int depth = unwind(raw, TF_RAW_DEPTH, is_outside);
     int first_outside = -1;
     for (int i = 0; i < depth; i++) {
         if (is_outside((uintptr_t)raw[i])) {
@@ -301,14 +223,13 @@ void tf_caller_capture(struct tf_caller_info *info)
     }
     if (first_outside < 0)
         return;
-    int first;
-    struct site s = site_hit((uintptr_t)raw[first_outside], &first);
+    struct site s = site_hit((uintptr_t)raw[first_outside]);
     info->caller.site = s.id;
     info->caller.count = s.count;
     info->caller.frames = info->frames;
-    if (!first)
+    if (s.count != 1)
         return;
-    depth = unwinder(raw, TF_RAW_DEPTH, NULL);
+    depth = unwind(raw, TF_RAW_DEPTH, NULL);
     int n = 0;
     for (int i = first_outside; i < depth && n < TF_MAX_FRAMES; i++, n++)
         describe_frame((uintptr_t)raw[i], &info->frames[n], info->strings[n]);

@@ -14,13 +14,9 @@ struct tf_caller_info {
 };
 
 /* Fills info for the current call stack. The site key is the first return address outside
- * tlsfloor, libssl and libcrypto (and outside any module whose base is in skip_bases); frames are
- * only filled the first time a site is seen. Thread-safe; a full site table (256) falls back to
- * describing every call. */
+ * tlsfloor and the TLS libraries (tf_module_inside); frames are
+ * only filled the first time a site is seen. Lock-free (safe across fork and from a signal
+ * handler that interrupted it); a full site table (256) falls back to describing every call. */
 void tf_caller_capture(struct tf_caller_info *info);
-
-/* fork(): hold the site table across fork so a child never inherits it locked. */
-void tf_backtrace_fork_prepare(void);
-void tf_backtrace_fork_release(void);
 
 #endif

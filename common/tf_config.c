@@ -25,15 +25,29 @@ const char *tf_mode_name(enum tf_mode mode)
     return mode == TF_MODE_AUDIT ? "audit" : "enforce";
 }
 
-void tf_config_error(struct tf_config *c, const char *fmt, ...)
+static void add_error(struct tf_config *c, int quiet, const char *fmt, va_list ap)
 {
     if (c->nerrors < TF_CONFIG_ERRORS) {
-        va_list ap;
-        va_start(ap, fmt);
         vsnprintf(c->errors[c->nerrors], sizeof c->errors[0], fmt, ap);
-        va_end(ap);
+        c->error_quiet[c->nerrors] = quiet;
     }
     c->nerrors++;
+}
+
+void tf_config_error(struct tf_config *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_error(c, 0, fmt, ap);
+    va_end(ap);
+}
+
+void tf_config_note(struct tf_config *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_error(c, 1, fmt, ap);
+    va_end(ap);
 }
 
 /* Values are echoed in errors: keep them short and printable there (the log escapes the rest). */

@@ -25,6 +25,7 @@ struct tf_config {
     int log_user;                /* auth records may carry the user name */
     int nerrors;                 /* errors beyond TF_CONFIG_ERRORS are counted, not kept */
     char errors[TF_CONFIG_ERRORS][240];
+    int error_quiet[TF_CONFIG_ERRORS];   /* a note for the log sink, not for the program's stderr */
 };
 
 void tf_config_init(struct tf_config *c);
@@ -41,6 +42,10 @@ void tf_config_apply_env(struct tf_config *c, const char *(*get)(const char *nam
 
 /* Records an error message (also used by callers for I/O failures). */
 void tf_config_error(struct tf_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records a quiet error: reported like the others, but never on the program's stderr (an
+ * unreadable system config is normal for a user who is not root). */
+void tf_config_note(struct tf_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 const char *tf_mode_name(enum tf_mode mode);
 

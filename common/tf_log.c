@@ -45,8 +45,9 @@ static int open_file(struct tf_log *log, char *err, size_t errlen)
     return 0;
 }
 
-int tf_log_open(struct tf_log *log, const char *spec, char *err, size_t errlen)
+int tf_log_open(struct tf_log *log, const char *spec, int privileged, char *err, size_t errlen)
 {
+    (void)privileged;
     int kind = tf_log_spec_kind(spec);
     memset(log, 0, sizeof *log);
     log->fd = -1;
@@ -125,7 +126,7 @@ void tf_log_write(struct tf_log *log, const struct tf_record *r)
         syslog(LOG_USER | LOG_NOTICE, "%s", line);
         return;
     case TF_LOG_STDERR:
-        if (!stderr_usable())
+        if (r->quiet || !stderr_usable())
             return;
         n = tf_record_text(r, line, sizeof line);
         ignored = write(STDERR_FILENO, line, n);
@@ -164,4 +165,13 @@ void tf_record_begin(struct tf_record *r, const struct tf_origin *o, const char 
     r->event = event;
     r->detail = detail;
     r->ndetail = ndetail;
+}
+
+void tf_log_stderr_note(void)
+{
+}
+
+void tf_log_quiesce(struct tf_log *log)
+{
+    (void)log;
 }

@@ -22,7 +22,13 @@ struct tf_log {
 int tf_log_spec_kind(const char *spec);
 
 /* Opens the destination. On failure writes a reason to err, falls back to stderr, returns -1. */
-int tf_log_open(struct tf_log *log, const char *spec, char *err, size_t errlen);
+int tf_log_open(struct tf_log *log, const char *spec, int privileged, char *err, size_t errlen);
+
+/* At load: what fd 2 is now. */
+void tf_log_stderr_note(void);
+
+/* From the exit destructor: wait for writes in progress, drop later ones. */
+void tf_log_quiesce(struct tf_log *log);
 
 /* Emits one record with a single write() (never blocks: the file is O_NONBLOCK, a full pipe
  * or disk drops the record). stderr is skipped when fd 2 is closed or a socket. */

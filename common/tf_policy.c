@@ -11,6 +11,7 @@ int tf_abi_from_version(unsigned long v, struct tf_abi_info *out)
 {
     memset(out, 0, sizeof *out);
     out->ctrl_set_sni = 55;
+    out->ctrl_set_verify_store = 106;
     out->op_no_sslv3 = 0x02000000UL;
     out->op_no_tlsv1 = 0x04000000UL;
     out->op_no_tlsv1_2 = 0x08000000UL;

@@ -17,6 +17,7 @@ struct tf_abi_info {
     int ctrl_get_min_proto;    /* getters exist since 1.1.1 */
     int ctrl_get_max_proto;
     int ctrl_set_sni;          /* SSL_CTRL_SET_TLSEXT_HOSTNAME */
+    int ctrl_set_verify_store; /* SSL_CTRL_SET_VERIFY_CERT_STORE (SSL_set1_verify_cert_store) */
     int has_options_functions; /* SSL_CTX_set_options is a function (1.1+) */
     int highest_version;       /* best protocol the library speaks */
     uint64_t op_no_sslv3, op_no_tlsv1, op_no_tlsv1_1, op_no_tlsv1_2, op_no_tlsv1_3;

@@ -47,6 +47,8 @@ struct tf_record {
     const struct tf_field *detail;
     int ndetail;
     const struct tf_caller *caller;   /* may be NULL */
+    int quiet;               /* never written to stderr (file and syslog only) */
+    unsigned long dropped;   /* set by the sink: records dropped before this one (0: key omitted) */
 };
 
 /* Renders r as one JSON object and a '\n' into out; returns its length (always < cap, always

@@ -1,7 +1,8 @@
 /* OpenSSL hooks: every route by which a program pins an old TLS version, raised to the floor.
  *
  * Each hook forwards to the real function found at run time (openssl_api.c). Only the outermost
- * hook of a thread acts (tf_depth): libssl 3 calls its own exported functions through the PLT.
+ * hook of a thread acts (TF_ENTER, see shim.h): libssl 3 calls its own exported functions
+ * through the PLT.
  * Per-object state lives in ex_data slots as bit sets: which interventions touched a context or
  * connection (for the handshake record, and so audit mode reports a pin once, not at every
  * re-check), whether its handshake was logged. */
@@ -22,6 +23,7 @@
 #define CB_HANDSHAKE_DONE 0x20
 #define VERIFY_NONE 0x00
 #define VERIFY_PEER 0x01
+#define VERIFY_FAIL_IF_NO_PEER_CERT 0x02
 #define NAMETYPE_HOST 0
 #define ERROR_SSL 1
 #define ERROR_SYSCALL 5
@@ -74,73 +76,127 @@ static int is_dtls(const struct tf_openssl *o, const SSL_CTX *ctx, const SSL *s)
     return ctx && o->fn.SSL_CTX_get_ssl_method && tf_method_is_dtls(o, o->fn.SSL_CTX_get_ssl_method(ctx));
 }
 
-/* ---- the decisions, each logging what it does (or would do) ---- */
+/* ---- the decisions ----
+ *
+ * Each decision is made, applied, and only then reported: the floor never waits for the log
+ * (a record that cannot be written, or a signal handler that longjmps out of the writer, must not
+ * leave a pin in place). Reports say what really happened (applied:false in audit mode or when
+ * the library refused the change). */
 
-/* Returns the method to use instead of meth (meth itself when nothing is pinned or in audit). */
-static const SSL_METHOD *method_policy(const struct tf_openssl *o, const SSL_METHOD *meth, const char *via, int *pinned)
+/* The descriptor of a pinned method the floor lifts, or NULL. */
+static const struct tf_method_desc *pinned_method(const struct tf_openssl *o, const SSL_METHOD *meth)
 {
     int i = tf_method_index(o, meth);
-    *pinned = 0;
     if (i < 0 || !tf_policy_method_pinned(tf_config()->floor, tf_pinned_methods[i].version))
-        return meth;
-    const struct tf_method_desc *d = &tf_pinned_methods[i];
+        return NULL;
+    return &tf_pinned_methods[i];
+}
+
+/* The method to use for meth: the flexible one for a pin in enforce mode, else meth itself. */
+static const SSL_METHOD *method_to_use(const struct tf_openssl *o, const SSL_METHOD *meth,
+                                       const struct tf_method_desc *d)
+{
+    return d && tf_enforcing() ? o->flexible[d->role] : meth;
+}
+
+static void report_method(const struct tf_openssl *o, const struct tf_method_desc *d, const char *via,
+                          int applied)
+{
     struct tf_field f[5] = {
         TF_STR("old", d->name), TF_STR("new", tf_flexible_method_name(&o->abi, d->role)),
         TF_STR("version", tf_version_name(d->version)), TF_STR("via", via),
     };
-    tf_emit_intervention("method_pinned", f, 4);
-    *pinned = 1;
-    return tf_enforcing() ? o->flexible[d->role] : meth;
+    tf_emit_intervention("method_pinned", f, 4, applied);
 }
 
-static uint64_t options_policy(const struct tf_openssl *o, uint64_t op, const char *via, int *hit)
+/* The options to set instead of op (op itself in audit mode); *bad gets the forbidden bits. */
+static uint64_t options_to_use(const struct tf_openssl *o, uint64_t op, uint64_t *bad)
 {
-    uint64_t bad = op & tf_policy_forbidden_options(&o->abi, tf_config()->floor);
+    *bad = op & tf_policy_forbidden_options(&o->abi, tf_config()->floor);
+    return *bad && tf_enforcing() ? op & ~*bad : op;
+}
+
+static void report_options(const struct tf_openssl *o, uint64_t bad, const char *via)
+{
     char names[96];
-    *hit = bad != 0;
-    if (!bad)
-        return op;
     tf_policy_options_name(&o->abi, bad, names, sizeof names);
     struct tf_field f[3] = { TF_STR("cleared", names), TF_STR("via", via) };
-    tf_emit_intervention("option_cleared", f, 2);
-    return tf_enforcing() ? op & ~bad : op;
+    tf_emit_intervention("option_cleared", f, 2, 1);
 }
 
-/* Min/max version, 1.0.2's options, SNI: the ctrl commands behind the setter macros. */
-static long ctrl_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, int cmd, long larg, void **parg)
+static void report_bound(const struct tf_openssl *o, int is_min, long old, long nv, const char *via)
+{
+    struct tf_field f[4] = {
+        TF_STR("old", tf_version_name((int)old)),
+        TF_STR("new", tf_version_name(nv ? (int)nv : o->abi.highest_version)), TF_STR("via", via),
+    };
+    tf_emit_intervention(is_min ? "min_version_raised" : "max_version_raised", f, 3, 1);
+}
+
+/* What a ctrl call changes: min/max version, 1.0.2's options, SNI. Decided before the call,
+ * reported after it. */
+struct ctrl_change {
+    enum { CTRL_NONE, CTRL_BOUND, CTRL_OPTIONS, CTRL_SNI } kind;
+    int is_min;
+    long old, nv;
+    uint64_t bad;
+    const char *host, *to;
+};
+
+static long ctrl_decide(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, int cmd, long larg,
+                        void **parg, struct ctrl_change *ch)
 {
     const struct tf_abi_info *abi = &o->abi;
     int floor = tf_config()->floor;
+    ch->kind = CTRL_NONE;
     if ((cmd == abi->ctrl_set_min_proto || cmd == abi->ctrl_set_max_proto) && !is_dtls(o, ctx, s)) {
         int is_min = cmd == abi->ctrl_set_min_proto;
         int nv = is_min ? tf_policy_min(floor, (int)larg) : tf_policy_max(floor, (int)larg);
         if (nv == larg)
             return larg;
-        const char *via = is_min ? (s ? "SSL_set_min_proto_version" : "SSL_CTX_set_min_proto_version")
-                                 : (s ? "SSL_set_max_proto_version" : "SSL_CTX_set_max_proto_version");
-        struct tf_field f[4] = {
-            TF_STR("old", tf_version_name((int)larg)),
-            TF_STR("new", tf_version_name(nv ? nv : abi->highest_version)), TF_STR("via", via),
-        };
-        tf_emit_intervention(is_min ? "min_version_raised" : "max_version_raised", f, 3);
+        *ch = (struct ctrl_change){ .kind = CTRL_BOUND, .is_min = is_min, .old = larg, .nv = nv };
         mark(o, ctx, s, is_min ? DID_MIN : DID_MAX);
         return tf_enforcing() ? nv : larg;
     }
     if (cmd == abi->ctrl_options) {
-        int hit;
-        long nv = (long)options_policy(o, (uint64_t)larg, s ? "SSL_set_options" : "SSL_CTX_set_options", &hit);
-        if (hit)
+        uint64_t bad;
+        long nv = (long)options_to_use(o, (uint64_t)larg, &bad);
+        if (bad) {
+            *ch = (struct ctrl_change){ .kind = CTRL_OPTIONS, .bad = bad };
             mark(o, ctx, s, DID_OPTIONS);
+        }
         return nv;
     }
     if (cmd == abi->ctrl_set_sni && s && larg == NAMETYPE_HOST && *parg) {
-        const char *to = tf_rewrite_host((const char *)*parg, "sni");
+        const char *to = tf_rewrite_target((const char *)*parg);
         if (to) {
-            *parg = (void *)to;
-            mark(o, ctx, s, DID_REWRITE);
+            *ch = (struct ctrl_change){ .kind = CTRL_SNI, .host = (const char *)*parg, .to = to };
+            if (tf_enforcing()) {
+                *parg = (void *)to;
+                mark(o, ctx, s, DID_REWRITE);
+            }
         }
     }
     return larg;
+}
+
+static void ctrl_report(const struct tf_openssl *o, const struct ctrl_change *ch, int via_ssl)
+{
+    switch (ch->kind) {
+    case CTRL_NONE:
+        break;
+    case CTRL_BOUND:
+        report_bound(o, ch->is_min, ch->old, ch->nv,
+                     ch->is_min ? (via_ssl ? "SSL_set_min_proto_version" : "SSL_CTX_set_min_proto_version")
+                                : (via_ssl ? "SSL_set_max_proto_version" : "SSL_CTX_set_max_proto_version"));
+        break;
+    case CTRL_OPTIONS:
+        report_options(o, ch->bad, via_ssl ? "SSL_set_options" : "SSL_CTX_set_options");
+        break;
+    case CTRL_SNI:
+        tf_rewrite_report(ch->host, ch->to, "sni");
+        break;
+    }
 }
 
 /* Whether a context (with cipher list str applied to a scratch connection, when given) leaves
@@ -175,13 +231,14 @@ static int ciphers_usable(const struct tf_openssl *o, SSL_CTX *ctx, const char *
     return usable;
 }
 
-/* Appends the library's default list after the program's own when nothing in it is usable at
- * TLS 1.2 (the program's ciphers and any @SECLEVEL stay first). Returns the real call's result. */
+/* A list the library accepted that leaves nothing usable at TLS 1.2: the library's default list
+ * is appended after the program's own (its ciphers and any @SECLEVEL stay first). A list the
+ * library rejected stays rejected, exactly as without tlsfloor. result is the real call's. */
 static int cipher_list_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, const char *str, int result)
 {
-    if (tf_config()->floor != TF_TLS1_2 || str == NULL)
+    if (result != 1 || tf_config()->floor != TF_TLS1_2 || str == NULL)
         return result;
-    if (result == 1 && ciphers_usable(o, ctx, s ? str : NULL))
+    if (ciphers_usable(o, ctx, s ? str : NULL))
         return result;
     /* DEFAULT means something only at the start of a cipher string; spelled out, the library's
      * default list can follow the program's own. */
@@ -191,13 +248,14 @@ static int cipher_list_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, 
     int n = snprintf(extended, sizeof extended, "%s:%s", str, defaults);
     if (n < 0 || (size_t)n >= sizeof extended)
         return result;
+    int applied = 0;
+    if (tf_enforcing())
+        applied = (s ? o->fn.SSL_set_cipher_list(s, extended) : o->fn.SSL_CTX_set_cipher_list(ctx, extended)) == 1;
+    mark(o, ctx, s, DID_CIPHERS);
     struct tf_field f[4] = { TF_STR("old", str), TF_STR("new", extended),
                              TF_STR("via", s ? "SSL_set_cipher_list" : "SSL_CTX_set_cipher_list") };
-    tf_emit_intervention("cipher_list_extended", f, 3);
-    mark(o, ctx, s, DID_CIPHERS);
-    if (!tf_enforcing())
-        return result;
-    return s ? o->fn.SSL_set_cipher_list(s, extended) : o->fn.SSL_CTX_set_cipher_list(ctx, extended);
+    tf_emit_intervention("cipher_list_extended", f, 3, applied);
+    return result;
 }
 
 /* ---- observation ---- */
@@ -282,7 +340,7 @@ static uintptr_t log_handshake(const struct tf_openssl *o, const SSL *s, uintptr
         PORT_FIELD(cf.port),
         TF_STR("protocol", mail ? tf_proto_name(proto) : NULL),
     };
-    tf_emit("handshake", f, sizeof f / sizeof f[0], 1);
+    tf_emit("handshake", f, sizeof f / sizeof f[0], TF_CALLER);
     if (o->fn.SSL_is_server(s) || (cf.port && !mail))
         return 0;
     return WATCH_AUTH | ((uintptr_t)proto << PROTO_SHIFT);
@@ -315,7 +373,7 @@ static void log_failure(const struct tf_openssl *o, const SSL *s, int err, uintp
         TF_BOOL("changed", tf_enforcing() && did),
         TF_STR("changes", cf.changes),
     };
-    tf_emit("handshake_failed", f, sizeof f / sizeof f[0], 1);
+    tf_emit("handshake_failed", f, sizeof f / sizeof f[0], TF_CALLER);
     errno = saved_errno;
 }
 
@@ -330,7 +388,10 @@ static void info_callback(const SSL *s, int where, int ret)
     uintptr_t bits = ssl_bits(o, s);
     if (!(bits & HANDSHAKE_LOGGED)) {
         if (where & CB_HANDSHAKE_DONE) {
-            ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED | log_handshake(o, s, bits));
+            ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED);
+            uintptr_t watch = log_handshake(o, s, bits);
+            if (watch)
+                ssl_set_bits(o, s, ssl_bits(o, s) | watch);
         } else if ((where & CB_EXIT) && ret <= 0) {
             int err = o->fn.SSL_get_error(s, ret);
             if (err == ERROR_SSL || err == ERROR_SYSCALL || err == ERROR_ZERO_RETURN) {
@@ -343,259 +404,178 @@ static void info_callback(const SSL *s, int where, int ret)
         chained(s, where, ret);
 }
 
+/* ---- TLSFLOOR_VERIFY=require: a rewritten connection is verified as its new host ----
+ *
+ * The program's verify callback is kept and still called (it may log, or reject more), but it
+ * can no longer accept what failed: tlsfloor's callback returns the library's verdict AND the
+ * program's. A connection whose program verified nothing gets a trust store of its own (the
+ * system's default paths); one whose program verifies keeps the program's trust. Nothing is
+ * changed on the context: the program's other connections keep exactly their trust. */
+
+static SSL *ssl_of_store_ctx(const struct tf_openssl *o, X509_STORE_CTX *x)
+{
+    return (SSL *)o->fn.X509_STORE_CTX_get_ex_data(x, o->fn.SSL_get_ex_data_X509_STORE_CTX_idx());
+}
+
+static void report_verify_refused(const struct tf_openssl *o, SSL *s, X509_STORE_CTX *x, int program_said)
+{
+    int code = o->fn.X509_STORE_CTX_get_error(x);
+    struct tf_field f[] = {
+        TF_STR("host", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
+        TF_STR("error", o->fn.X509_verify_cert_error_string(code)),
+        TF_INT("code", code),
+        TF_BOOL("program_accepted", program_said),
+    };
+    tf_emit("verify_refused", f, sizeof f / sizeof f[0], TF_CALLER);
+}
+
+static int verify_callback(int ok, X509_STORE_CTX *x)
+{
+    const struct tf_openssl *o = tf_openssl();
+    SSL *s = ssl_of_store_ctx(o, x);
+    tf_verify_cb program = s ? (tf_verify_cb)o->fn.SSL_get_ex_data(s, o->ex_verify_cb) : NULL;
+    int program_said = program ? program(ok, x) : ok;
+    if (!ok && s)
+        report_verify_refused(o, s, x, program_said);
+    return ok && program_said;
+}
+
+/* A context's cert_verify_callback replaces the whole chain check: for a connection under
+ * require the library's own check runs instead; every other connection gets the program's. */
+static int cert_verify_callback(X509_STORE_CTX *x, void *unused)
+{
+    const struct tf_openssl *o = tf_openssl();
+    SSL *s = ssl_of_store_ctx(o, x);
+    (void)unused;
+    if (s && (ssl_bits(o, s) & DID_VERIFY))
+        return o->fn.X509_verify_cert(x);
+    SSL_CTX *ctx = s ? o->fn.SSL_get_SSL_CTX(s) : NULL;
+    tf_cert_verify_cb program = ctx ? (tf_cert_verify_cb)o->fn.SSL_CTX_get_ex_data(ctx, o->ex_ctx_cert_cb) : NULL;
+    if (program)
+        return program(x, o->fn.SSL_CTX_get_ex_data(ctx, o->ex_ctx_cert_arg));
+    return o->fn.X509_verify_cert(x);
+}
+
+static void require_verify(const struct tf_openssl *o, SSL *s)
+{
+    const char *name = o->fn.SSL_get_servername(s, NAMETYPE_HOST);
+    int mode = o->fn.SSL_get_verify_mode(s);
+    const char *trust = "the program's own";
+    if (mode == VERIFY_NONE) {
+        X509_STORE *store = o->fn.X509_STORE_new();
+        if (store && o->fn.X509_STORE_set_default_paths(store) == 1 &&
+            o->fn.SSL_ctrl(s, o->abi.ctrl_set_verify_store, 1, store) == 1)
+            trust = "system default paths, this connection only";
+        else
+            trust = "none could be loaded: the handshake will fail";
+        if (store)
+            o->fn.X509_STORE_free(store);   /* the connection holds its own reference */
+    }
+    o->fn.SSL_set_ex_data(s, o->ex_verify_cb, (void *)o->fn.SSL_get_verify_callback(s));
+    o->fn.SSL_set_verify(s, mode | VERIFY_PEER, verify_callback);
+    if (name && o->fn.SSL_set1_host)
+        o->fn.SSL_set1_host(s, name);
+    struct tf_field f[] = { TF_STR("host", name), TF_STR("trust", trust),
+                            TF_BOOL("program_callback", o->fn.SSL_get_ex_data(s, o->ex_verify_cb) != NULL) };
+    tf_emit("verify_required", f, sizeof f / sizeof f[0], TF_CALLER);
+}
+
 /* ---- the floor, re-asserted on each connection before its handshake ---- */
+
+/* A method pin on the connection (before 1.1.1) or its context (from 1.1.1 on, a handshake starts
+ * with the context's method, so that is the one that counts). */
+static uintptr_t check_method(const struct tf_openssl *o, SSL *s, uintptr_t bits, int enforce, const char *via)
+{
+    SSL_CTX *ctx = o->fn.SSL_get_SSL_CTX(s);
+    int ctx_level = o->abi.abi >= TF_ABI_111 && o->fn.SSL_CTX_get_ssl_method;
+    const SSL_METHOD *cur = ctx_level ? o->fn.SSL_CTX_get_ssl_method(ctx) : o->fn.SSL_get_ssl_method(s);
+    const struct tf_method_desc *d = pinned_method(o, cur);
+    if (d == NULL)
+        return 0;
+    int applied = 0;
+    if (enforce && ctx_level && o->fn.SSL_CTX_set_ssl_version)
+        applied = o->fn.SSL_CTX_set_ssl_version(ctx, method_to_use(o, cur, d)) == 1;
+    else if (enforce && !ctx_level && o->fn.SSL_set_ssl_method)
+        applied = o->fn.SSL_set_ssl_method(s, method_to_use(o, cur, d)) == 1;
+    if (enforce || !(bits & DID_METHOD))
+        report_method(o, d, via, applied);
+    return DID_METHOD;
+}
+
+/* The connection's own bounds (1.1.1 and later can read them back). */
+static uintptr_t check_bounds(const struct tf_openssl *o, SSL *s, uintptr_t bits, int enforce, const char *via)
+{
+    const struct tf_abi_info *abi = &o->abi;
+    int floor = tf_config()->floor;
+    uintptr_t add = 0;
+    if (abi->ctrl_get_min_proto < 0) {
+        if (abi->ctrl_set_min_proto >= 0 && enforce)
+            o->fn.SSL_ctrl(s, abi->ctrl_set_min_proto, floor, NULL);   /* 1.1.0: no getter */
+        return 0;
+    }
+    long min = o->fn.SSL_ctrl(s, abi->ctrl_get_min_proto, 0, NULL);
+    long max = o->fn.SSL_ctrl(s, abi->ctrl_get_max_proto, 0, NULL);
+    if (min < floor && enforce)
+        o->fn.SSL_ctrl(s, abi->ctrl_set_min_proto, floor, NULL);
+    if (max != 0 && max < floor && enforce)
+        o->fn.SSL_ctrl(s, abi->ctrl_set_max_proto, 0, NULL);
+    /* 0 is the library's default, not a pin: raised silently (it can explain a failure). */
+    if (min == 0 && enforce)
+        add |= DID_FLOOR;
+    if (min != 0 && min < floor) {
+        if (enforce || !(bits & DID_MIN))
+            report_bound(o, 1, min, floor, via);
+        add |= DID_MIN;
+    }
+    if (max != 0 && max < floor) {
+        if (enforce || !(bits & DID_MAX))
+            report_bound(o, 0, max, 0, via);
+        add |= DID_MAX;
+    }
+    return add;
+}
+
+static uintptr_t check_options(const struct tf_openssl *o, SSL *s, uintptr_t bits, int enforce, const char *via)
+{
+    const struct tf_abi_info *abi = &o->abi;
+    uint64_t opts = o->fn.SSL_get_options ? o->fn.SSL_get_options(s)
+                                          : (uint64_t)o->fn.SSL_ctrl(s, abi->ctrl_options, 0, NULL);
+    uint64_t bad = opts & tf_policy_forbidden_options(abi, tf_config()->floor);
+    if (!bad)
+        return 0;
+    if (enforce && o->fn.SSL_clear_options)
+        o->fn.SSL_clear_options(s, bad);
+    else if (enforce)
+        o->fn.SSL_ctrl(s, abi->ctrl_clear_options, (long)bad, NULL);
+    if (enforce || !(bits & DID_OPTIONS))
+        report_options(o, bad, via);
+    return DID_OPTIONS;
+}
 
 /* Catches what no setter hook saw (SSL_CONF_cmd, openssl.cnf, a context made before us): the
  * connection's own method, bounds and options are checked and raised. In audit mode a pin
  * already reported for the context or connection is not reported again. */
 static void prepare_connection(const struct tf_openssl *o, SSL *s, const char *via)
 {
-    const struct tf_abi_info *abi = &o->abi;
     const struct tf_config *c = tf_config();
-    int enforce = c->mode == TF_MODE_ENFORCE, floor = c->floor;
+    int enforce = c->mode == TF_MODE_ENFORCE;
     uintptr_t bits = ssl_bits(o, s) & ~(uintptr_t)HANDSHAKE_LOGGED, add = 0;
     if (is_dtls(o, NULL, s))
         return;
-
-    /* From 1.1.1 on, a handshake starts with the context's method (SSL_clear puts it back), so
-     * that is the one that counts; before, the connection's own. */
-    SSL_CTX *ctx = o->fn.SSL_get_SSL_CTX(s);
-    int ctx_level = abi->abi >= TF_ABI_111 && o->fn.SSL_CTX_get_ssl_method;
-    const SSL_METHOD *cur_m = ctx_level ? o->fn.SSL_CTX_get_ssl_method(ctx) : o->fn.SSL_get_ssl_method(s);
-    int i = tf_method_index(o, cur_m);
-    if (i >= 0 && tf_policy_method_pinned(floor, tf_pinned_methods[i].version)) {
-        int pinned;
-        if (enforce || !(bits & DID_METHOD)) {
-            const SSL_METHOD *m = method_policy(o, cur_m, via, &pinned);
-            if (enforce && ctx_level && o->fn.SSL_CTX_set_ssl_version)
-                o->fn.SSL_CTX_set_ssl_version(ctx, m);
-            else if (enforce && !ctx_level && o->fn.SSL_set_ssl_method)
-                o->fn.SSL_set_ssl_method(s, m);
-        }
-        add |= DID_METHOD;
-    }
-
-    if (abi->ctrl_get_min_proto >= 0) {
-        long cur = o->fn.SSL_ctrl(s, abi->ctrl_get_min_proto, 0, NULL);
-        /* 0 is the library's default, not a pin: raised silently. */
-        if (cur != 0 && cur < floor && (enforce || !(bits & DID_MIN))) {
-            struct tf_field f[4] = { TF_STR("old", tf_version_name((int)cur)),
-                                     TF_STR("new", tf_version_name(floor)), TF_STR("via", via) };
-            tf_emit_intervention("min_version_raised", f, 3);
-            add |= DID_MIN;
-        }
-        if (cur < floor && enforce) {
-            o->fn.SSL_ctrl(s, abi->ctrl_set_min_proto, floor, NULL);
-            if (cur == 0)
-                add |= DID_FLOOR;
-        }
-        long max = o->fn.SSL_ctrl(s, abi->ctrl_get_max_proto, 0, NULL);
-        if (max != 0 && max < floor) {
-            if (enforce || !(bits & DID_MAX)) {
-                struct tf_field f[4] = { TF_STR("old", tf_version_name((int)max)),
-                                         TF_STR("new", tf_version_name(abi->highest_version)),
-                                         TF_STR("via", via) };
-                tf_emit_intervention("max_version_raised", f, 3);
-            }
-            if (enforce)
-                o->fn.SSL_ctrl(s, abi->ctrl_set_max_proto, 0, NULL);
-            add |= DID_MAX;
-        }
-    } else if (abi->ctrl_set_min_proto >= 0 && enforce) {
-        o->fn.SSL_ctrl(s, abi->ctrl_set_min_proto, floor, NULL);   /* 1.1.0: no getter */
-    }
-
-    uint64_t opts = o->fn.SSL_get_options ? o->fn.SSL_get_options(s)
-                                          : (uint64_t)o->fn.SSL_ctrl(s, abi->ctrl_options, 0, NULL);
-    uint64_t bad = opts & tf_policy_forbidden_options(abi, floor);
-    if (bad) {
-        if (enforce || !(bits & DID_OPTIONS)) {
-            int hit;
-            options_policy(o, opts, via, &hit);
-        }
-        if (enforce && o->fn.SSL_clear_options)
-            o->fn.SSL_clear_options(s, bad);
-        else if (enforce)
-            o->fn.SSL_ctrl(s, abi->ctrl_clear_options, (long)bad, NULL);
-        add |= DID_OPTIONS;
-    }
-
-    /* TLSFLOOR_VERIFY=require: a connection sent to another host is verified as that host. */
-    if (enforce && c->verify == TF_VERIFY_REQUIRE && (bits & DID_REWRITE) && !(bits & DID_VERIFY) &&
-        o->fn.SSL_get_verify_mode(s) == VERIFY_NONE) {
-        const char *name = o->fn.SSL_get_servername(s, NAMETYPE_HOST);
-        o->fn.SSL_CTX_set_default_verify_paths(o->fn.SSL_get_SSL_CTX(s));
-        o->fn.SSL_set_verify(s, VERIFY_PEER, NULL);
-        if (name && o->fn.SSL_set1_host)
-            o->fn.SSL_set1_host(s, name);
-        struct tf_field f[] = { TF_STR("host", name), TF_STR("trust", "system default paths") };
-        tf_emit("verify_required", f, 2, 1);
-        add |= DID_VERIFY;
-    }
-
+    add |= check_method(o, s, bits, enforce, via);
+    add |= check_bounds(o, s, bits, enforce, via);
+    add |= check_options(o, s, bits, enforce, via);
     if (!(bits & INFO_CB_SET)) {
         o->fn.SSL_set_info_callback(s, info_callback);
         add |= INFO_CB_SET;
     }
-    ssl_set_bits(o, s, bits | add);
-}
-
-/* ---- the hooks ---- */
-
-/* Forward when the table is unusable or another hook of this thread is already acting. */
-#define PASSTHROUGH(o, name) (!(o)->usable || tf_depth > 0 || !(o)->fn.name)
-
-static SSL_CTX *new_ctx(const struct tf_openssl *o, OSSL_LIB_CTX *lib, const char *propq,
-                        const SSL_METHOD *meth, int ex)
-{
-    int pinned;
-    tf_depth++;
-    const SSL_METHOD *m = method_policy(o, meth, ex ? "SSL_CTX_new_ex" : "SSL_CTX_new", &pinned);
-    SSL_CTX *ctx = ex ? o->fn.SSL_CTX_new_ex(lib, propq, m) : o->fn.SSL_CTX_new(m);
-    if (ctx && pinned)
-        mark(o, ctx, NULL, DID_METHOD);
-    tf_depth--;
-    return ctx;
-}
-
-TF_EXPORT SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_CTX_new))
-        return o->fn.SSL_CTX_new ? o->fn.SSL_CTX_new(meth) : NULL;
-    return new_ctx(o, NULL, NULL, meth, 0);
-}
-
-TF_EXPORT SSL_CTX *SSL_CTX_new_ex(OSSL_LIB_CTX *libctx, const char *propq, const SSL_METHOD *meth)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_CTX_new_ex))
-        return o->fn.SSL_CTX_new_ex ? o->fn.SSL_CTX_new_ex(libctx, propq, meth) : NULL;
-    return new_ctx(o, libctx, propq, meth, 1);
-}
-
-TF_EXPORT int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *meth)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_CTX_set_ssl_version))
-        return o->fn.SSL_CTX_set_ssl_version ? o->fn.SSL_CTX_set_ssl_version(ctx, meth) : 0;
-    int pinned;
-    tf_depth++;
-    const SSL_METHOD *m = method_policy(o, meth, "SSL_CTX_set_ssl_version", &pinned);
-    if (pinned)
-        mark(o, ctx, NULL, DID_METHOD);
-    int r = o->fn.SSL_CTX_set_ssl_version(ctx, m);
-    tf_depth--;
-    return r;
-}
-
-/* From 1.1.1 on the connection's method is replaced by the context's when its handshake starts:
- * a version-specific one set here never takes effect, and is neither changed nor reported. */
-TF_EXPORT int SSL_set_ssl_method(SSL *s, const SSL_METHOD *meth)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_set_ssl_method) || o->abi.abi >= TF_ABI_111)
-        return o->fn.SSL_set_ssl_method ? o->fn.SSL_set_ssl_method(s, meth) : 0;
-    int pinned;
-    tf_depth++;
-    const SSL_METHOD *m = method_policy(o, meth, "SSL_set_ssl_method", &pinned);
-    if (pinned)
-        mark(o, NULL, s, DID_METHOD);
-    int r = o->fn.SSL_set_ssl_method(s, m);
-    tf_depth--;
-    return r;
-}
-
-TF_EXPORT long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_CTX_ctrl))
-        return o->fn.SSL_CTX_ctrl ? o->fn.SSL_CTX_ctrl(ctx, cmd, larg, parg) : 0;
-    tf_depth++;
-    larg = ctrl_policy(o, ctx, NULL, cmd, larg, &parg);
-    long r = o->fn.SSL_CTX_ctrl(ctx, cmd, larg, parg);
-    tf_depth--;
-    return r;
-}
-
-TF_EXPORT long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_ctrl))
-        return o->fn.SSL_ctrl ? o->fn.SSL_ctrl(s, cmd, larg, parg) : 0;
-    tf_depth++;
-    larg = ctrl_policy(o, NULL, s, cmd, larg, &parg);
-    long r = o->fn.SSL_ctrl(s, cmd, larg, parg);
-    tf_depth--;
-    return r;
-}
-
-TF_EXPORT uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_CTX_set_options))
-        return o->fn.SSL_CTX_set_options ? o->fn.SSL_CTX_set_options(ctx, op) : 0;
-    int hit;
-    tf_depth++;
-    op = options_policy(o, op, "SSL_CTX_set_options", &hit);
-    if (hit)
-        mark(o, ctx, NULL, DID_OPTIONS);
-    uint64_t r = o->fn.SSL_CTX_set_options(ctx, op);
-    tf_depth--;
-    return r;
-}
-
-TF_EXPORT uint64_t SSL_set_options(SSL *s, uint64_t op)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_set_options))
-        return o->fn.SSL_set_options ? o->fn.SSL_set_options(s, op) : 0;
-    int hit;
-    tf_depth++;
-    op = options_policy(o, op, "SSL_set_options", &hit);
-    if (hit)
-        mark(o, NULL, s, DID_OPTIONS);
-    uint64_t r = o->fn.SSL_set_options(s, op);
-    tf_depth--;
-    return r;
-}
-
-TF_EXPORT int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_CTX_set_cipher_list))
-        return o->fn.SSL_CTX_set_cipher_list ? o->fn.SSL_CTX_set_cipher_list(ctx, str) : 0;
-    tf_depth++;
-    int r = cipher_list_policy(o, ctx, NULL, str, o->fn.SSL_CTX_set_cipher_list(ctx, str));
-    tf_depth--;
-    return r;
-}
-
-TF_EXPORT int SSL_set_cipher_list(SSL *s, const char *str)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_set_cipher_list))
-        return o->fn.SSL_set_cipher_list ? o->fn.SSL_set_cipher_list(s, str) : 0;
-    tf_depth++;
-    int r = cipher_list_policy(o, o->fn.SSL_get_SSL_CTX(s), s, str, o->fn.SSL_set_cipher_list(s, str));
-    tf_depth--;
-    return r;
-}
-
-TF_EXPORT SSL *SSL_new(SSL_CTX *ctx)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_new))
-        return o->fn.SSL_new ? o->fn.SSL_new(ctx) : NULL;
-    tf_depth++;
-    SSL *s = o->fn.SSL_new(ctx);
-    if (s) {
-        /* what was done to the context counts for the connection (and is not re-reported) */
-        ssl_set_bits(o, s, (uintptr_t)o->fn.SSL_CTX_get_ex_data(ctx, o->ex_ctx) & DID_ANY);
-        prepare_connection(o, s, "SSL_new");
+    if (enforce && c->verify == TF_VERIFY_REQUIRE && (bits & DID_REWRITE) && !(bits & DID_VERIFY) &&
+        !o->fn.SSL_is_server(s)) {
+        ssl_set_bits(o, s, bits | add | DID_VERIFY);   /* before: the callbacks look at it */
+        require_verify(o, s);
+        return;
     }
-    tf_depth--;
-    return s;
+    ssl_set_bits(o, s, bits | add);
 }
 
 /* Before a handshake starts: re-check (cheap: a few ctrl reads), then go. Once the handshake
@@ -607,61 +587,297 @@ static void before_handshake(const struct tf_openssl *o, SSL *s, const char *via
     prepare_connection(o, s, via);
 }
 
-#define HANDSHAKE_HOOK(ret, name)                                            \
-    TF_EXPORT ret name(SSL *s)                                               \
+/* ---- the hooks ----
+ *
+ * Every hook has the same shape: find the real function (TF_REAL: never missing when it exists),
+ * forward unchanged unless the table is usable and this call must act (TF_ENTER), else decide,
+ * apply, report, and leave. */
+
+#define ACTING(o) ((o)->usable && TF_ENTER())
+
+static SSL_CTX *new_ctx(const struct tf_openssl *o, OSSL_LIB_CTX *lib, const char *propq,
+                        const SSL_METHOD *meth, int ex)
+{
+    const struct tf_method_desc *d = pinned_method(o, meth);
+    const SSL_METHOD *m = method_to_use(o, meth, d);
+    SSL_CTX *ctx = ex ? o->fn.SSL_CTX_new_ex(lib, propq, m) : o->fn.SSL_CTX_new(m);
+    if (d && ctx)
+        mark(o, ctx, NULL, DID_METHOD);
+    if (d)
+        report_method(o, d, ex ? "SSL_CTX_new_ex" : "SSL_CTX_new", ctx != NULL);
+    return ctx;
+}
+
+TF_EXPORT SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)
+{
+    const struct tf_openssl *o = tf_openssl();
+    SSL_CTX *(*real)(const SSL_METHOD *) = TF_REAL(o, SSL_CTX_new);
+    if (!real)
+        return NULL;
+    if (!ACTING(o))
+        return real(meth);
+    SSL_CTX *ctx = new_ctx(o, NULL, NULL, meth, 0);
+    tf_leave();
+    return ctx;
+}
+
+TF_EXPORT SSL_CTX *SSL_CTX_new_ex(OSSL_LIB_CTX *libctx, const char *propq, const SSL_METHOD *meth)
+{
+    const struct tf_openssl *o = tf_openssl();
+    SSL_CTX *(*real)(OSSL_LIB_CTX *, const char *, const SSL_METHOD *) = TF_REAL(o, SSL_CTX_new_ex);
+    if (!real)
+        return NULL;
+    if (!ACTING(o))
+        return real(libctx, propq, meth);
+    SSL_CTX *ctx = new_ctx(o, libctx, propq, meth, 1);
+    tf_leave();
+    return ctx;
+}
+
+TF_EXPORT int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *meth)
+{
+    const struct tf_openssl *o = tf_openssl();
+    int (*real)(SSL_CTX *, const SSL_METHOD *) = TF_REAL(o, SSL_CTX_set_ssl_version);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(ctx, meth);
+    const struct tf_method_desc *d = pinned_method(o, meth);
+    int r = real(ctx, method_to_use(o, meth, d));
+    if (d) {
+        mark(o, ctx, NULL, DID_METHOD);
+        report_method(o, d, "SSL_CTX_set_ssl_version", r == 1);
+    }
+    tf_leave();
+    return r;
+}
+
+/* From 1.1.1 on the connection's method is replaced by the context's when its handshake starts:
+ * a version-specific one set here never takes effect, and is neither changed nor reported. */
+TF_EXPORT int SSL_set_ssl_method(SSL *s, const SSL_METHOD *meth)
+{
+    const struct tf_openssl *o = tf_openssl();
+    int (*real)(SSL *, const SSL_METHOD *) = TF_REAL(o, SSL_set_ssl_method);
+    if (!real)
+        return 0;
+    if (o->abi.abi >= TF_ABI_111 || !ACTING(o))
+        return real(s, meth);
+    const struct tf_method_desc *d = pinned_method(o, meth);
+    int r = real(s, method_to_use(o, meth, d));
+    if (d) {
+        mark(o, NULL, s, DID_METHOD);
+        report_method(o, d, "SSL_set_ssl_method", r == 1);
+    }
+    tf_leave();
+    return r;
+}
+
+TF_EXPORT long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
+{
+    const struct tf_openssl *o = tf_openssl();
+    long (*real)(SSL_CTX *, int, long, void *) = TF_REAL(o, SSL_CTX_ctrl);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(ctx, cmd, larg, parg);
+    struct ctrl_change ch;
+    larg = ctrl_decide(o, ctx, NULL, cmd, larg, &parg, &ch);
+    long r = real(ctx, cmd, larg, parg);
+    ctrl_report(o, &ch, 0);
+    tf_leave();
+    return r;
+}
+
+TF_EXPORT long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
+{
+    const struct tf_openssl *o = tf_openssl();
+    long (*real)(SSL *, int, long, void *) = TF_REAL(o, SSL_ctrl);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(s, cmd, larg, parg);
+    struct ctrl_change ch;
+    larg = ctrl_decide(o, NULL, s, cmd, larg, &parg, &ch);
+    long r = real(s, cmd, larg, parg);
+    ctrl_report(o, &ch, 1);
+    tf_leave();
+    return r;
+}
+
+TF_EXPORT uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op)
+{
+    const struct tf_openssl *o = tf_openssl();
+    uint64_t (*real)(SSL_CTX *, uint64_t) = TF_REAL(o, SSL_CTX_set_options);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(ctx, op);
+    uint64_t bad;
+    uint64_t r = real(ctx, options_to_use(o, op, &bad));
+    if (bad) {
+        mark(o, ctx, NULL, DID_OPTIONS);
+        report_options(o, bad, "SSL_CTX_set_options");
+    }
+    tf_leave();
+    return r;
+}
+
+TF_EXPORT uint64_t SSL_set_options(SSL *s, uint64_t op)
+{
+    const struct tf_openssl *o = tf_openssl();
+    uint64_t (*real)(SSL *, uint64_t) = TF_REAL(o, SSL_set_options);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(s, op);
+    uint64_t bad;
+    uint64_t r = real(s, options_to_use(o, op, &bad));
+    if (bad) {
+        mark(o, NULL, s, DID_OPTIONS);
+        report_options(o, bad, "SSL_set_options");
+    }
+    tf_leave();
+    return r;
+}
+
+TF_EXPORT int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str)
+{
+    const struct tf_openssl *o = tf_openssl();
+    int (*real)(SSL_CTX *, const char *) = TF_REAL(o, SSL_CTX_set_cipher_list);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(ctx, str);
+    int r = cipher_list_policy(o, ctx, NULL, str, real(ctx, str));
+    tf_leave();
+    return r;
+}
+
+TF_EXPORT int SSL_set_cipher_list(SSL *s, const char *str)
+{
+    const struct tf_openssl *o = tf_openssl();
+    int (*real)(SSL *, const char *) = TF_REAL(o, SSL_set_cipher_list);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(s, str);
+    int r = cipher_list_policy(o, o->fn.SSL_get_SSL_CTX(s), s, str, real(s, str));
+    tf_leave();
+    return r;
+}
+
+TF_EXPORT SSL *SSL_new(SSL_CTX *ctx)
+{
+    const struct tf_openssl *o = tf_openssl();
+    SSL *(*real)(SSL_CTX *) = TF_REAL(o, SSL_new);
+    if (!real)
+        return NULL;
+    if (!ACTING(o))
+        return real(ctx);
+    SSL *s = real(ctx);
+    if (s) {
+        /* what was done to the context counts for the connection (and is not re-reported) */
+        ssl_set_bits(o, s, (uintptr_t)o->fn.SSL_CTX_get_ex_data(ctx, o->ex_ctx) & DID_ANY);
+        prepare_connection(o, s, "SSL_new");
+    }
+    tf_leave();
+    return s;
+}
+
+#define HANDSHAKE_HOOK(name)                                                 \
+    TF_EXPORT int name(SSL *s)                                               \
     {                                                                        \
         const struct tf_openssl *o = tf_openssl();                           \
-        if (PASSTHROUGH(o, name))                                            \
-            return o->fn.name ? o->fn.name(s) : (ret)0;                      \
-        tf_depth++;                                                          \
-        before_handshake(o, s, #name);                                       \
-        tf_depth--;                                                          \
-        return o->fn.name(s);                                                \
+        int (*real)(SSL *) = TF_REAL(o, name);                               \
+        if (!real)                                                           \
+            return -1;                                                       \
+        if (ACTING(o)) {                                                     \
+            before_handshake(o, s, #name);                                   \
+            tf_leave();                                                      \
+        }                                                                    \
+        return real(s);                                                      \
     }
 
-HANDSHAKE_HOOK(int, SSL_connect)
-HANDSHAKE_HOOK(int, SSL_accept)
-HANDSHAKE_HOOK(int, SSL_do_handshake)
+HANDSHAKE_HOOK(SSL_connect)
+HANDSHAKE_HOOK(SSL_accept)
+HANDSHAKE_HOOK(SSL_do_handshake)
 
-TF_EXPORT void SSL_set_connect_state(SSL *s)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (!o->fn.SSL_set_connect_state)
-        return;
-    o->fn.SSL_set_connect_state(s);
-    if (PASSTHROUGH(o, SSL_set_connect_state))
-        return;
-    tf_depth++;
-    before_handshake(o, s, "SSL_set_connect_state");
-    tf_depth--;
-}
+#define STATE_HOOK(name)                                                     \
+    TF_EXPORT void name(SSL *s)                                              \
+    {                                                                        \
+        const struct tf_openssl *o = tf_openssl();                           \
+        void (*real)(SSL *) = TF_REAL(o, name);                              \
+        if (!real)                                                           \
+            return;                                                          \
+        real(s);                                                             \
+        if (ACTING(o)) {                                                     \
+            before_handshake(o, s, #name);                                   \
+            tf_leave();                                                      \
+        }                                                                    \
+    }
 
-TF_EXPORT void SSL_set_accept_state(SSL *s)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (!o->fn.SSL_set_accept_state)
-        return;
-    o->fn.SSL_set_accept_state(s);
-    if (PASSTHROUGH(o, SSL_set_accept_state))
-        return;
-    tf_depth++;
-    before_handshake(o, s, "SSL_set_accept_state");
-    tf_depth--;
-}
+STATE_HOOK(SSL_set_connect_state)
+STATE_HOOK(SSL_set_accept_state)
 
 /* The program's own callback is kept and called from ours. */
 TF_EXPORT void SSL_set_info_callback(SSL *s, tf_info_cb cb)
 {
     const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_set_info_callback) || !(ssl_bits(o, s) & INFO_CB_SET)) {
-        if (o->fn.SSL_set_info_callback)
-            o->fn.SSL_set_info_callback(s, cb);
+    void (*real)(SSL *, tf_info_cb) = TF_REAL(o, SSL_set_info_callback);
+    if (!real)
+        return;
+    if (!ACTING(o)) {
+        real(s, cb);
         return;
     }
-    o->fn.SSL_set_ex_data(s, o->ex_ssl_cb, (void *)cb);
+    if (ssl_bits(o, s) & INFO_CB_SET)
+        o->fn.SSL_set_ex_data(s, o->ex_ssl_cb, (void *)cb);
+    else
+        real(s, cb);
+    tf_leave();
 }
 
-/* ---- authentication posture ---- */
+/* Under require, the program may add checks to a rewritten connection but not take ours away:
+ * a new callback of its own is chained, VERIFY_PEER stays. */
+TF_EXPORT void SSL_set_verify(SSL *s, int mode, tf_verify_cb cb)
+{
+    const struct tf_openssl *o = tf_openssl();
+    void (*real)(SSL *, int, tf_verify_cb) = TF_REAL(o, SSL_set_verify);
+    if (!real)
+        return;
+    if (!ACTING(o)) {
+        real(s, mode, cb);
+        return;
+    }
+    if (ssl_bits(o, s) & DID_VERIFY) {
+        if (cb)
+            o->fn.SSL_set_ex_data(s, o->ex_verify_cb, (void *)cb);
+        real(s, mode | VERIFY_PEER, verify_callback);
+    } else {
+        real(s, mode, cb);
+    }
+    tf_leave();
+}
+
+/* The program's replacement for the chain check is kept for its connections (see
+ * cert_verify_callback); a NULL one restores the library's check as usual. */
+TF_EXPORT void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, tf_cert_verify_cb cb, void *arg)
+{
+    const struct tf_openssl *o = tf_openssl();
+    void (*real)(SSL_CTX *, tf_cert_verify_cb, void *) = TF_REAL(o, SSL_CTX_set_cert_verify_callback);
+    if (!real)
+        return;
+    if (!ACTING(o) || tf_config()->verify != TF_VERIFY_REQUIRE) {
+        real(ctx, cb, arg);
+        return;
+    }
+    o->fn.SSL_CTX_set_ex_data(ctx, o->ex_ctx_cert_cb, (void *)cb);
+    o->fn.SSL_CTX_set_ex_data(ctx, o->ex_ctx_cert_arg, arg);
+    real(ctx, cb ? cert_verify_callback : NULL, NULL);
+    tf_leave();
+}
+
+/* ---- reads and writes ---- */
 
 /* Looks at what a watched client sends until its authentication command, STARTTLS is irrelevant
  * here (already TLS), or TF_SNIFF_BUDGET bytes; then the connection is never looked at again. */
@@ -675,6 +891,7 @@ static void sniff_write(const struct tf_openssl *o, SSL *s, uintptr_t bits, cons
     uintptr_t low = bits & (((uintptr_t)1 << SEEN_SHIFT) - 1);
     if (tf_sniff_client(buf, take, proto, c->log_user, &auth) == TF_SNIFF_AUTH) {
         char peer[64];
+        ssl_set_bits(o, s, low & ~(uintptr_t)WATCH_AUTH);
         peer_of(o, s, peer, sizeof peer);
         struct tf_field f[] = {
             TF_STR("protocol", tf_proto_name(auth.proto)), TF_STR("mechanism", auth.mechanism),
@@ -683,8 +900,7 @@ static void sniff_write(const struct tf_openssl *o, SSL *s, uintptr_t bits, cons
             TF_STR("peer", peer[0] ? peer : NULL),
             TF_STR("user", c->log_user && auth.user[0] ? auth.user : NULL),
         };
-        tf_emit("auth", f, sizeof f / sizeof f[0], 1);
-        ssl_set_bits(o, s, low & ~(uintptr_t)WATCH_AUTH);
+        tf_emit("auth", f, sizeof f / sizeof f[0], TF_CALLER);
     } else if (seen + take >= TF_SNIFF_BUDGET) {
         ssl_set_bits(o, s, low & ~(uintptr_t)WATCH_AUTH);
     } else {
@@ -692,66 +908,80 @@ static void sniff_write(const struct tf_openssl *o, SSL *s, uintptr_t bits, cons
     }
 }
 
-/* The only per-call cost once a connection is past its first commands: one ex_data read. */
-static void watch_write(const struct tf_openssl *o, SSL *s, const void *buf, size_t num)
+/* Before any read or write: a connection whose handshake has not started is re-checked (the
+ * handshake may start implicitly here, after a pin set since SSL_set_connect_state); a watched
+ * client's first bytes are looked at. Once past both, the cost is SSL_in_before and one ex_data
+ * read for writes. */
+static void before_io(const struct tf_openssl *o, SSL *s, const void *wbuf, size_t wnum, const char *via)
 {
-    if (!o->usable || tf_depth > 0 || num == 0 || buf == NULL)
+    if (o->fn.SSL_in_before && o->fn.SSL_in_before(s))
+        prepare_connection(o, s, via);
+    if (wbuf == NULL || wnum == 0)
         return;
     uintptr_t bits = ssl_bits(o, s);
-    if (bits & WATCH_AUTH) {
-        tf_depth++;
-        sniff_write(o, s, bits, buf, num);
-        tf_depth--;
+    if (bits & WATCH_AUTH)
+        sniff_write(o, s, bits, wbuf, wnum);
+}
+
+#define IO_HOOK(name, params, args, wbuf, wnum, fail)                        \
+    TF_EXPORT int name params                                                \
+    {                                                                        \
+        const struct tf_openssl *o = tf_openssl();                           \
+        int (*real) params = TF_REAL(o, name);                               \
+        if (!real)                                                           \
+            return fail;                                                     \
+        if (ACTING(o)) {                                                     \
+            before_io(o, s, wbuf, wnum, #name);                              \
+            tf_leave();                                                      \
+        }                                                                    \
+        return real args;                                                    \
     }
-}
 
-TF_EXPORT int SSL_write(SSL *s, const void *buf, int num)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (!o->fn.SSL_write)
-        return -1;
-    if (num > 0)
-        watch_write(o, s, buf, (size_t)num);
-    return o->fn.SSL_write(s, buf, num);
-}
-
-TF_EXPORT int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written)
-{
-    const struct tf_openssl *o = tf_openssl();
-    if (!o->fn.SSL_write_ex)
-        return 0;
-    watch_write(o, s, buf, num);
-    return o->fn.SSL_write_ex(s, buf, num, written);
-}
+IO_HOOK(SSL_write, (SSL *s, const void *buf, int num), (s, buf, num), buf, num > 0 ? (size_t)num : 0, -1)
+IO_HOOK(SSL_write_ex, (SSL *s, const void *buf, size_t num, size_t *written), (s, buf, num, written), buf, num, 0)
+IO_HOOK(SSL_read, (SSL *s, void *buf, int num), (s, buf, num), NULL, 0, -1)
+IO_HOOK(SSL_read_ex, (SSL *s, void *buf, size_t num, size_t *readbytes), (s, buf, num, readbytes), NULL, 0, 0)
+IO_HOOK(SSL_peek, (SSL *s, void *buf, int num), (s, buf, num), NULL, 0, -1)
+IO_HOOK(SSL_peek_ex, (SSL *s, void *buf, size_t num, size_t *readbytes), (s, buf, num, readbytes), NULL, 0, 0)
 
 /* ---- certificate host check (the rewrite rules) ---- */
 
-static int host_hook(const struct tf_openssl *o, SSL *s, const char *host,
-                     int (*real)(SSL *, const char *))
+static int host_hook(const struct tf_openssl *o, SSL *s, const char *host, int (*real)(SSL *, const char *))
 {
-    tf_depth++;
-    const char *to = host ? tf_rewrite_host(host, "verify") : NULL;
-    if (to)
+    const char *to = host ? tf_rewrite_target(host) : NULL;
+    int enforce = tf_enforcing();
+    int r = real(s, to && enforce ? to : host);
+    if (to && enforce)
         mark(o, NULL, s, DID_REWRITE);
-    int r = real(s, to ? to : host);
-    tf_depth--;
+    if (to)
+        tf_rewrite_report(host, to, "verify");
     return r;
 }
 
 TF_EXPORT int SSL_set1_host(SSL *s, const char *host)
 {
     const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_set1_host))
-        return o->fn.SSL_set1_host ? o->fn.SSL_set1_host(s, host) : 0;
-    return host_hook(o, s, host, o->fn.SSL_set1_host);
+    int (*real)(SSL *, const char *) = TF_REAL(o, SSL_set1_host);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(s, host);
+    int r = host_hook(o, s, host, real);
+    tf_leave();
+    return r;
 }
 
 TF_EXPORT int SSL_add1_host(SSL *s, const char *host)
 {
     const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, SSL_add1_host))
-        return o->fn.SSL_add1_host ? o->fn.SSL_add1_host(s, host) : 0;
-    return host_hook(o, s, host, o->fn.SSL_add1_host);
+    int (*real)(SSL *, const char *) = TF_REAL(o, SSL_add1_host);
+    if (!real)
+        return 0;
+    if (!ACTING(o))
+        return real(s, host);
+    int r = host_hook(o, s, host, real);
+    tf_leave();
+    return r;
 }
 
 static int param_host_hook(X509_VERIFY_PARAM *p, const char *name, size_t len,
@@ -763,25 +993,36 @@ static int param_host_hook(X509_VERIFY_PARAM *p, const char *name, size_t len,
         return real(p, name, len);
     memcpy(copy, name, n);   /* NOLINT(bugprone-not-null-terminated-result): terminated below */
     copy[n] = '\0';
-    tf_depth++;
-    const char *to = tf_rewrite_host(copy, "verify");
-    int r = to ? real(p, to, strlen(to)) : real(p, name, len);
-    tf_depth--;
+    const char *to = tf_rewrite_target(copy);
+    int r = to && tf_enforcing() ? real(p, to, strlen(to)) : real(p, name, len);
+    if (to)
+        tf_rewrite_report(copy, to, "verify");
     return r;
 }
 
+/* libcrypto functions: a process may have libcrypto without libssl; the table still has them. */
 TF_EXPORT int X509_VERIFY_PARAM_set1_host(X509_VERIFY_PARAM *p, const char *name, size_t len)
 {
     const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, X509_VERIFY_PARAM_set1_host))
-        return o->fn.X509_VERIFY_PARAM_set1_host ? o->fn.X509_VERIFY_PARAM_set1_host(p, name, len) : 0;
-    return param_host_hook(p, name, len, o->fn.X509_VERIFY_PARAM_set1_host);
+    int (*real)(X509_VERIFY_PARAM *, const char *, size_t) = TF_REAL(o, X509_VERIFY_PARAM_set1_host);
+    if (!real)
+        return 0;
+    if (tf_inert || !TF_ENTER())
+        return real(p, name, len);
+    int r = param_host_hook(p, name, len, real);
+    tf_leave();
+    return r;
 }
 
 TF_EXPORT int X509_VERIFY_PARAM_add1_host(X509_VERIFY_PARAM *p, const char *name, size_t len)
 {
     const struct tf_openssl *o = tf_openssl();
-    if (PASSTHROUGH(o, X509_VERIFY_PARAM_add1_host))
-        return o->fn.X509_VERIFY_PARAM_add1_host ? o->fn.X509_VERIFY_PARAM_add1_host(p, name, len) : 0;
-    return param_host_hook(p, name, len, o->fn.X509_VERIFY_PARAM_add1_host);
+    int (*real)(X509_VERIFY_PARAM *, const char *, size_t) = TF_REAL(o, X509_VERIFY_PARAM_add1_host);
+    if (!real)
+        return 0;
+    if (tf_inert || !TF_ENTER())
+        return real(p, name, len);
+    int r = param_host_hook(p, name, len, real);
+    tf_leave();
+    return r;
 }

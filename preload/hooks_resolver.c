@@ -6,59 +6,88 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "shim.h"
 
-const char *tf_rewrite_host(const char *host, const char *layer)
+const char *tf_rewrite_target(const char *host)
 {
     const struct tf_config *c = tf_config();
-    const char *to = tf_rewrite_lookup(&c->rules, c->rewrite_defaults, host);
-    if (to == NULL)
-        return NULL;
+    return tf_rewrite_lookup(&c->rules, c->rewrite_defaults, host);
+}
+
+void tf_rewrite_report(const char *host, const char *to, const char *layer)
+{
     struct tf_field f[] = { TF_STR("layer", layer), TF_STR("old", host), TF_STR("new", to) };
-    int enforce = c->mode == TF_MODE_ENFORCE;
-    tf_emit(enforce ? "host_rewritten" : "host_would_rewrite", f, 3, 1);
-    return enforce ? to : NULL;
+    tf_emit(tf_enforcing() ? "host_rewritten" : "host_would_rewrite", f, 3, TF_CALLER);
 }
 
 /* The real function, typed like our definition of it. */
 #define NEXT(name) __typeof__(&name) next = tf_next_fn(&real_##name, #name)
 
-/* Rewritten name for a lookup, or the name itself. */
-static const char *lookup_name(const char *name)
+/* A lookup: the name the resolver gets (the new one in enforce mode), resolved, then reported.
+ * The report comes after the lookup so that nothing the log does can hold the answer back. */
+struct lookup {
+    const char *asked, *to;
+    int acting;
+};
+
+static const char *lookup_begin(struct lookup *l, const char *name, const void *ret)
 {
-    const char *to;
-    if (name == NULL || tf_depth > 0)
-        return name;
-    tf_depth++;
-    to = tf_rewrite_host(name, "resolve");
-    tf_depth--;
-    return to ? to : name;
+    l->asked = name;
+    l->to = NULL;
+    l->acting = name != NULL && tf_enter(ret);
+    if (l->acting)
+        l->to = tf_rewrite_target(name);
+    return l->to && tf_enforcing() ? l->to : name;
 }
+
+static void lookup_end(struct lookup *l)
+{
+    if (!l->acting)
+        return;
+    if (l->to)
+        tf_rewrite_report(l->asked, l->to, "resolve");
+    tf_leave();
+}
+
+#define RET __builtin_return_address(0)
 
 static void *real_getaddrinfo;
 TF_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
                           struct addrinfo **res)
 {
     NEXT(getaddrinfo);
-    return next(lookup_name(node), service, hints, res);
+    struct lookup l;
+    int r = next(lookup_begin(&l, node, RET), service, hints, res);
+    lookup_end(&l);
+    return r;
 }
 
 static void *real_gethostbyname;
 TF_EXPORT struct hostent *gethostbyname(const char *name)
 {
     NEXT(gethostbyname);
-    return next(lookup_name(name));
+    struct lookup l;
+    struct hostent *r = next(lookup_begin(&l, name, RET));
+    int saved = h_errno;
+    lookup_end(&l);
+    h_errno = saved;
+    return r;
 }
 
 static void *real_gethostbyname2;
 TF_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 {
     NEXT(gethostbyname2);
-    return next(lookup_name(name), af);
+    struct lookup l;
+    struct hostent *r = next(lookup_begin(&l, name, RET), af);
+    int saved = h_errno;
+    lookup_end(&l);
+    h_errno = saved;
+    return r;
 }
 
 static void *real_gethostbyname_r;
@@ -66,7 +95,10 @@ TF_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf, 
                               struct hostent **result, int *h_errnop)
 {
     NEXT(gethostbyname_r);
-    return next(lookup_name(name), ret, buf, buflen, result, h_errnop);
+    struct lookup l;
+    int r = next(lookup_begin(&l, name, RET), ret, buf, buflen, result, h_errnop);
+    lookup_end(&l);
+    return r;
 }
 
 static void *real_gethostbyname2_r;
@@ -74,58 +106,98 @@ TF_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, ch
                                size_t buflen, struct hostent **result, int *h_errnop)
 {
     NEXT(gethostbyname2_r);
-    return next(lookup_name(name), af, ret, buf, buflen, result, h_errnop);
+    struct lookup l;
+    int r = next(lookup_begin(&l, name, RET), af, ret, buf, buflen, result, h_errnop);
+    lookup_end(&l);
+    return r;
 }
 
 /* glibc runs these requests on its own thread through an internal getaddrinfo, so the request
  * itself must carry the new name while it runs. The program's own pointer is put back when the
  * request is over: at once for GAI_WAIT, else when gai_error() or gai_cancel() reports it done
- * (a SIGEV_THREAD notification that reads ar_name before calling gai_error sees the new name). */
-#define GAI_PENDING 64
-static struct { struct gaicb *req; const char *name; } gai_pending[GAI_PENDING];
-static pthread_mutex_t gai_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void gai_restore(struct gaicb *req)
-{
-    pthread_mutex_lock(&gai_lock);
-    for (int i = 0; i < GAI_PENDING; i++)
-        if (gai_pending[i].req == req) {
-            req->ar_name = gai_pending[i].name;
-            gai_pending[i].req = NULL;
-        }
-    pthread_mutex_unlock(&gai_lock);
-}
+ * (a SIGEV_THREAD notification that reads ar_name before calling gai_error sees the new name).
+ *
+ * Pending requests are kept in a list that only grows (nodes are reused, never freed) and is
+ * changed only with compare-and-swap: no size limit, no lock for a fork or a signal to strand. */
+struct gai_pending {
+    struct gaicb *req;          /* NULL: free for reuse */
+    const char *name;           /* the program's own ar_name */
+    struct gai_pending *next;
+};
+static struct gai_pending *gai_list;
 
 static void gai_remember(struct gaicb *req, const char *name)
 {
-    pthread_mutex_lock(&gai_lock);
-    for (int i = 0; i < GAI_PENDING; i++)
-        if (gai_pending[i].req == NULL) {
-            gai_pending[i].req = req;
-            gai_pending[i].name = name;
-            break;
+    struct gai_pending *n;
+    for (n = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE); n; n = n->next) {
+        struct gaicb *none = NULL;
+        /* the name is set after the claim: only this request's own restore reads it, and that
+         * comes after getaddrinfo_a has submitted it */
+        if (__atomic_load_n(&n->req, __ATOMIC_RELAXED) == NULL &&
+            __atomic_compare_exchange_n(&n->req, &none, req, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            n->name = name;
+            return;
         }
-    pthread_mutex_unlock(&gai_lock);
+    }
+    n = malloc(sizeof *n);
+    if (n == NULL)
+        return;   /* the request keeps the new name: correct for the program, one pointer differs */
+    n->req = req;
+    n->name = name;
+    n->next = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE);
+    while (!__atomic_compare_exchange_n(&gai_list, &n->next, n, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void gai_restore(struct gaicb *req)
+{
+    for (struct gai_pending *n = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE); n; n = n->next) {
+        if (__atomic_load_n(&n->req, __ATOMIC_ACQUIRE) != req)
+            continue;
+        req->ar_name = n->name;
+        __atomic_store_n(&n->req, NULL, __ATOMIC_RELEASE);
+    }
+}
+
+/* The program's own name for a request still pending, or NULL. */
+static const char *gai_original(const struct gaicb *req)
+{
+    for (struct gai_pending *n = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE); n; n = n->next)
+        if (__atomic_load_n(&n->req, __ATOMIC_ACQUIRE) == req)
+            return n->name;
+    return NULL;
 }
 
 static void *real_getaddrinfo_a;
 TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct sigevent *sevp)
 {
-    for (int i = 0; i < nitems; i++) {
-        if (!list[i] || !list[i]->ar_name)
-            continue;
-        const char *to = lookup_name(list[i]->ar_name);
-        if (to != list[i]->ar_name) {
+    NEXT(getaddrinfo_a);
+    if (list == NULL || nitems <= 0 || !tf_enter(RET))
+        return next(mode, list, nitems, sevp);
+    int enforce = tf_enforcing();
+    for (int i = 0; enforce && i < nitems; i++) {
+        const char *to = list[i] && list[i]->ar_name ? tf_rewrite_target(list[i]->ar_name) : NULL;
+        if (to) {
             gai_remember(list[i], list[i]->ar_name);
             list[i]->ar_name = to;
         }
     }
-    NEXT(getaddrinfo_a);
     int r = next(mode, list, nitems, sevp);
     if (mode == GAI_WAIT || r != 0)
         for (int i = 0; i < nitems; i++)
             if (list[i])
                 gai_restore(list[i]);
+    /* reported once the requests are under way (or done) */
+    for (int i = 0; i < nitems; i++) {
+        if (!list[i] || !list[i]->ar_name)
+            continue;
+        const char *asked = gai_original(list[i]);
+        asked = asked ? asked : list[i]->ar_name;
+        const char *to = tf_rewrite_target(asked);
+        if (to)
+            tf_rewrite_report(asked, to, "resolve");
+    }
+    tf_leave();
     return r;
 }
 

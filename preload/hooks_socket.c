@@ -1,20 +1,26 @@
-/* Socket hooks: connections to mail ports that no OpenSSL handshake through tlsfloor covers.
+/* Socket hooks: connections to mail ports that no TLS handshake through tlsfloor covers.
  *
  * connect() to a mail port (993, 995, 143, 110, 587, 465, 25 unless configured otherwise) is
- * remembered; an OpenSSL handshake on that socket marks it covered (hooks_openssl.c). A socket
- * closed, or still open at exit, without one is reported as uncovered_connection, naming the
- * TLS libraries loaded in the process so the admin knows why (GnuTLS, NSS, another libssl), or
- * as plaintext when the process has no other TLS library. close() costs one atomic load while
- * nothing is watched. */
+ * remembered; a handshake on that socket marks it covered (hooks_openssl.c). A socket closed, or
+ * still open at exit, without one is reported as uncovered_connection, naming the TLS libraries
+ * loaded in the process so the admin knows why (GnuTLS, NSS, another libssl), or as plaintext
+ * when the process has no other TLS library.
+ *
+ * connect() and close() are async-signal-safe for the program, so here they only do atomic
+ * bookkeeping: no lock, no malloc, no record. close() marks an uncovered connection "to report";
+ * the record is written by the next tf_emit or at exit (tf_watch_flush). Entries live in chunks
+ * that are only ever added (mmap, never freed), each claimed and released by compare-and-swap.
+ * An entry belongs to the process that connected: a forked child neither reports nor releases
+ * its parent's connections. close() costs one atomic load while nothing is watched. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,21 +28,29 @@
 #include "shim.h"
 #include "tf_sniff.h"
 
-#define WATCH_MAX 64
+enum watch_state { FREE, CLAIMED, ACTIVE, TO_REPORT, REPORTING };
 
 struct watch {
-    int fd;                 /* -1: free */
+    int state;              /* enum watch_state, changed by compare-and-swap */
+    int fd;
     int port;
     int covered;
+    pid_t pid;              /* the process that connected */
     pid_t tid;
     unsigned long seq;      /* connect order, for the per-thread pick */
     char peer[64];
 };
 
-static struct watch watches[WATCH_MAX];
-static int watch_count;     /* atomic: the fast path of close() reads only this */
+#define WATCH_CHUNK 64
+struct watch_chunk {
+    struct watch w[WATCH_CHUNK];
+    struct watch_chunk *next;
+};
+
+static struct watch_chunk first_chunk;
+static int watch_count;     /* ACTIVE entries of any process: the fast path of close() reads it */
+static int report_count;    /* TO_REPORT entries: tf_watch_flush has work */
 static unsigned long watch_seq;
-static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void *real_connect, *real_close;
 
@@ -54,6 +68,11 @@ int tf_is_mail_port(int port)
         if (c->mail_ports[i] == port)
             return 1;
     return 0;
+}
+
+static int transition(struct watch *w, int from, int to)
+{
+    return __atomic_compare_exchange_n(&w->state, &from, to, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
 
 /* ---- which TLS libraries the process has ---- */
@@ -83,23 +102,31 @@ static int list_tls_cb(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+/* Plaintext SMTP to port 25 is ordinary relaying, not a missed TLS connection: not reported. A
+ * program that makes no TLS connection at all prints nothing new on its stderr: plaintext
+ * findings go to the file and syslog sinks only. */
 static void report_uncovered(const struct watch *w)
 {
     struct tls_libs libs = { "", 0 };
     const char *verdict;
+    unsigned flags = 0;
     dl_iterate_phdr(list_tls_cb, &libs);
-    if (libs.other_tls)
+    if (libs.other_tls) {
         verdict = "TLS by another library: tlsfloor cannot raise its version";
-    else if (tf_port_implicit_tls(w->port))
+    } else if (tf_port_implicit_tls(w->port)) {
         verdict = "TLS by a library tlsfloor does not see (static OpenSSL or unrecognised)";
-    else
+    } else {
+        if (w->port == 25)
+            return;
         verdict = "plaintext: never upgraded with STARTTLS through OpenSSL";
+        flags = TF_QUIET;
+    }
     struct tf_field f[] = {
         TF_STR("peer", w->peer), TF_INT("port", w->port),
         TF_STR("protocol", tf_proto_name(tf_proto_by_port(w->port))),
         TF_STR("tls_libraries", libs.names), TF_STR("verdict", verdict),
     };
-    tf_emit("uncovered_connection", f, sizeof f / sizeof f[0], 0);
+    tf_emit("uncovered_connection", f, sizeof f / sizeof f[0], flags);
 }
 
 static void peer_text(const struct sockaddr *sa, char *out, size_t cap, int *port)
@@ -127,82 +154,175 @@ int tf_thread_peer(char *out, size_t cap)
     return port;
 }
 
+/* ---- the table ---- */
+
+/* Calls fn on every entry until it returns non-zero; returns that entry or NULL. */
+static struct watch *each_watch(int (*fn)(struct watch *w, void *arg), void *arg)
+{
+    for (struct watch_chunk *c = &first_chunk; c; c = __atomic_load_n(&c->next, __ATOMIC_ACQUIRE))
+        for (int i = 0; i < WATCH_CHUNK; i++)
+            if (fn(&c->w[i], arg))
+                return &c->w[i];
+    return NULL;
+}
+
+static int claim_free(struct watch *w, void *arg)
+{
+    (void)arg;
+    return __atomic_load_n(&w->state, __ATOMIC_RELAXED) == FREE && transition(w, FREE, CLAIMED);
+}
+
+/* A free entry, claimed; a new chunk (mmap: async-signal-safe) when every entry is taken. */
+static struct watch *watch_claim(void)
+{
+    struct watch *w = each_watch(claim_free, NULL);
+    if (w)
+        return w;
+    struct watch_chunk *fresh = mmap(NULL, sizeof *fresh, PROT_READ | PROT_WRITE,
+                                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (fresh == MAP_FAILED)
+        return NULL;
+    fresh->w[0].state = CLAIMED;
+    struct watch_chunk *c = &first_chunk, *none = NULL;
+    for (;;) {   /* append at the tail */
+        if (__atomic_compare_exchange_n(&c->next, &none, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return &fresh->w[0];
+        c = none;
+        none = NULL;
+    }
+}
+
+struct by_fd {
+    int fd;
+    pid_t pid;
+};
+
+static int active_fd(struct watch *w, void *arg)
+{
+    const struct by_fd *k = arg;
+    return __atomic_load_n(&w->state, __ATOMIC_ACQUIRE) == ACTIVE && w->fd == k->fd && w->pid == k->pid;
+}
+
+/* Takes fd's entry of this process out of the ACTIVE state: to report when uncovered (and
+ * report is set), else free. */
+static void watch_release(int fd, int report)
+{
+    struct by_fd k = { fd, getpid() };
+    struct watch *w;
+    while ((w = each_watch(active_fd, &k)) != NULL) {
+        int to = report && !__atomic_load_n(&w->covered, __ATOMIC_ACQUIRE) ? TO_REPORT : FREE;
+        if (!transition(w, ACTIVE, to))
+            continue;   /* another thread released it first: look again */
+        __atomic_sub_fetch(&watch_count, 1, __ATOMIC_RELEASE);
+        if (to == TO_REPORT)
+            __atomic_add_fetch(&report_count, 1, __ATOMIC_RELEASE);
+    }
+}
+
 static void watch_add(int fd, const struct sockaddr *sa)
 {
-    struct watch w = { .fd = fd, .tid = (pid_t)syscall(SYS_gettid) };
+    struct watch w = { .fd = fd, .pid = getpid(), .tid = (pid_t)syscall(SYS_gettid) };
     peer_text(sa, w.peer, sizeof w.peer, &w.port);
     if (!tf_is_mail_port(w.port))
         return;
-    pthread_mutex_lock(&watch_lock);
-    for (int i = 0; i < WATCH_MAX; i++) {
-        if (watches[i].fd == fd && watches[i].port)   /* reused number: replace */
-            watches[i].port = 0;
-    }
-    for (int i = 0; i < WATCH_MAX; i++) {
-        if (watches[i].port == 0) {
-            w.seq = ++watch_seq;
-            watches[i] = w;
-            __atomic_add_fetch(&watch_count, 1, __ATOMIC_RELEASE);
-            break;
+    watch_release(fd, 0);   /* a number reused without a close() we saw (dup2): replace */
+    struct watch *slot = watch_claim();
+    if (slot == NULL)
+        return;
+    w.seq = __atomic_add_fetch(&watch_seq, 1, __ATOMIC_RELAXED);
+    w.state = CLAIMED;
+    *slot = w;
+    __atomic_store_n(&slot->state, ACTIVE, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&watch_count, 1, __ATOMIC_RELEASE);
+}
+
+struct pick {
+    int fd;
+    pid_t pid, tid;
+    struct watch *best;
+};
+
+static int pick_cb(struct watch *w, void *arg)
+{
+    struct pick *p = arg;
+    if (__atomic_load_n(&w->state, __ATOMIC_ACQUIRE) != ACTIVE || w->pid != p->pid)
+        return 0;
+    if (p->fd >= 0) {
+        if (w->fd == p->fd) {
+            p->best = w;
+            return 1;
         }
+    } else if (w->tid == p->tid && !w->covered && (!p->best || w->seq > p->best->seq)) {
+        p->best = w;
     }
-    pthread_mutex_unlock(&watch_lock);
+    return 0;
 }
 
 int tf_watch_covered(int fd)
 {
-    int port = 0;
     if (__atomic_load_n(&watch_count, __ATOMIC_ACQUIRE) == 0)
         return 0;
-    pid_t tid = (pid_t)syscall(SYS_gettid);
-    struct watch *pick = NULL;
-    pthread_mutex_lock(&watch_lock);
-    for (int i = 0; i < WATCH_MAX; i++) {
-        struct watch *w = &watches[i];
-        if (!w->port)
-            continue;
-        if (fd >= 0 ? w->fd == fd : (w->tid == tid && !w->covered && (!pick || w->seq > pick->seq)))
-            pick = w;
-    }
-    if (pick) {
-        pick->covered = 1;
-        port = pick->port;
-    }
-    pthread_mutex_unlock(&watch_lock);
-    return port;
+    struct pick p = { fd, getpid(), (pid_t)syscall(SYS_gettid), NULL };
+    each_watch(pick_cb, &p);
+    if (p.best == NULL)
+        return 0;
+    __atomic_store_n(&p.best->covered, 1, __ATOMIC_RELEASE);
+    return p.best->port;
 }
 
-/* Removes fd's watch; reports it when nothing covered it. */
-static void watch_close(int fd)
+static int report_one(struct watch *w, void *arg)
 {
-    struct watch gone = { .port = 0 };
-    pthread_mutex_lock(&watch_lock);
-    for (int i = 0; i < WATCH_MAX; i++) {
-        if (watches[i].port && watches[i].fd == fd) {
-            gone = watches[i];
-            watches[i].port = 0;
-            __atomic_sub_fetch(&watch_count, 1, __ATOMIC_RELEASE);
-            break;
-        }
-    }
-    pthread_mutex_unlock(&watch_lock);
-    if (gone.port && !gone.covered)
-        report_uncovered(&gone);
+    pid_t pid = *(pid_t *)arg;
+    if (__atomic_load_n(&w->state, __ATOMIC_ACQUIRE) != TO_REPORT || w->pid != pid ||
+        !transition(w, TO_REPORT, REPORTING))
+        return 0;
+    struct watch copy = *w;
+    __atomic_store_n(&w->state, FREE, __ATOMIC_RELEASE);
+    __atomic_sub_fetch(&report_count, 1, __ATOMIC_RELEASE);
+    report_uncovered(&copy);
+    return 0;
 }
+
+void tf_watch_flush(void)
+{
+    if (__atomic_load_n(&report_count, __ATOMIC_ACQUIRE) == 0)
+        return;
+    pid_t pid = getpid();
+    each_watch(report_one, &pid);
+}
+
+static int still_open(struct watch *w, void *arg)
+{
+    pid_t pid = *(pid_t *)arg;
+    if (__atomic_load_n(&w->state, __ATOMIC_ACQUIRE) == ACTIVE && w->pid == pid &&
+        !__atomic_load_n(&w->covered, __ATOMIC_ACQUIRE) && transition(w, ACTIVE, TO_REPORT)) {
+        __atomic_sub_fetch(&watch_count, 1, __ATOMIC_RELEASE);
+        __atomic_add_fetch(&report_count, 1, __ATOMIC_RELEASE);
+    }
+    return 0;
+}
+
+void tf_watch_exit(void)
+{
+    if (__atomic_load_n(&watch_count, __ATOMIC_ACQUIRE) == 0)
+        return;
+    pid_t pid = getpid();
+    each_watch(still_open, &pid);
+}
+
+/* ---- the hooks ---- */
 
 TF_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
     int (*next)(int, const struct sockaddr *, socklen_t) = tf_next_fn(&real_connect, "connect");
     int r = next(fd, addr, len);
-    if ((r == 0 || (r == -1 && errno == EINPROGRESS)) && addr && tf_depth == 0 &&
+    if ((r == 0 || (r == -1 && errno == EINPROGRESS)) && addr && !tf_inert &&
         (addr->sa_family == AF_INET || addr->sa_family == AF_INET6) &&
         len >= (socklen_t)(addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6))) {
         int saved = errno;
         memcpy(&last_connect.sa, addr, len < sizeof last_connect.sa ? len : sizeof last_connect.sa);
         last_connect.valid = 1;
-        tf_depth++;
         watch_add(fd, addr);
-        tf_depth--;
         errno = saved;
     }
     return r;
@@ -211,24 +331,10 @@ TF_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 TF_EXPORT int close(int fd)
 {
     int (*next)(int) = tf_next_fn(&real_close, "close");
-    if (__atomic_load_n(&watch_count, __ATOMIC_ACQUIRE) != 0 && tf_depth == 0) {
+    if (__atomic_load_n(&watch_count, __ATOMIC_ACQUIRE) != 0) {
         int saved = errno;
-        tf_depth++;
-        watch_close(fd);
-        tf_depth--;
+        watch_release(fd, 1);
         errno = saved;
     }
     return next(fd);
-}
-
-/* At exit: whatever is still open and uncovered. */
-__attribute__((destructor)) static void report_at_exit(void)
-{
-    if (__atomic_load_n(&watch_count, __ATOMIC_ACQUIRE) == 0)
-        return;
-    for (int i = 0; i < WATCH_MAX; i++)
-        if (watches[i].port && !watches[i].covered) {
-            report_uncovered(&watches[i]);
-            watches[i].covered = 1;
-        }
 }

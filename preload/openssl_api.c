@@ -4,19 +4,20 @@
  * Net::SSLeay load it in a local scope, where RTLD_NEXT finds nothing: then we walk the loaded
  * objects for libssl.so.N and reopen it with RTLD_NOLOAD (never by the unversioned name, which
  * only exists where libssl-dev is installed). dlsym on that handle also searches its
- * dependencies, so libcrypto's functions come from the same place. */
+ * dependencies, so libcrypto's functions come from the same place.
+ *
+ * The table is made without a lock (see shim.c) and published with one compare-and-swap. A
+ * process may call a hooked libcrypto function before it loads libssl (a plugin, an
+ * interpreter): that table has no libssl, so it is made again once the loader has added objects,
+ * and it becomes final when libssl is found. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
-#include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "shim.h"
-#include "tf_log.h"
-
-static struct tf_openssl ossl;
-static pthread_once_t ossl_once = PTHREAD_ONCE_INIT;
 
 #define REQUIRED 1
 #define OPTIONAL 0
@@ -91,18 +92,19 @@ static void alloc_ex_slots(struct tf_openssl *o)
     int ssl_class = o->abi.abi == TF_ABI_102 ? 1 : 0;
     o->ex_ssl = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
     o->ex_ssl_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
+    o->ex_verify_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
     o->ex_ctx = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
+    o->ex_ctx_cert_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
+    o->ex_ctx_cert_arg = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
 }
 
-static void report_unusable(const char *why, const char *what)
-{
-    struct tf_field f[] = { TF_STR("message", why), TF_STR("symbol", what) };
-    tf_emit("shim_inactive", f, 2, 0);
-}
+/* Why a table with libssl cannot be used (reported once, by whoever publishes it). */
+struct unusable {
+    const char *why, *what;
+};
 
-static void resolve(void)
+static void resolve(struct tf_openssl *o, struct unusable *u)
 {
-    struct tf_openssl *o = &ossl;
     void *handles[2];
     int nh = lookup_handles(handles);
     const char *missing = NULL;
@@ -116,16 +118,17 @@ static void resolve(void)
      * forwarding above: nothing to enforce, nothing to report. */
     if (o->fn.SSL_new == NULL)
         return;
+    o->has_libssl = 1;
     if (o->fn.OpenSSL_version_num)
         o->version_num = o->fn.OpenSSL_version_num();
     else if (o->fn.SSLeay)
         o->version_num = o->fn.SSLeay();
     if (missing) {
-        report_unusable("libssl lacks a function the shim needs; OpenSSL calls are forwarded unchanged", missing);
+        *u = (struct unusable){ "libssl lacks a function the shim needs; OpenSSL calls are forwarded unchanged", missing };
         return;
     }
     if (tf_abi_from_version(o->version_num, &o->abi) != 0) {
-        report_unusable("unsupported OpenSSL version; OpenSSL calls are forwarded unchanged", "OpenSSL_version_num");
+        *u = (struct unusable){ "unsupported OpenSSL version; OpenSSL calls are forwarded unchanged", "OpenSSL_version_num" };
         return;
     }
     for (unsigned i = 0; i < tf_pinned_methods_count && i < sizeof o->pinned / sizeof o->pinned[0]; i++) {
@@ -137,7 +140,7 @@ static void resolve(void)
         const SSL_METHOD *(*ctor)(void) = (const SSL_METHOD *(*)(void))lookup(handles, nh, name);
         o->flexible[role] = ctor ? ctor() : NULL;
         if (!o->flexible[role]) {
-            report_unusable("libssl lacks the flexible method; OpenSSL calls are forwarded unchanged", name);
+            *u = (struct unusable){ "libssl lacks the flexible method; OpenSSL calls are forwarded unchanged", name };
             return;
         }
     }
@@ -151,13 +154,67 @@ static void resolve(void)
         o->dtls[i] = ctor ? ctor() : NULL;
     }
     alloc_ex_slots(o);
-    o->usable = o->ex_ssl >= 0 && o->ex_ctx >= 0 && o->ex_ssl_cb >= 0;
+    o->usable = o->ex_ssl >= 0 && o->ex_ctx >= 0 && o->ex_ssl_cb >= 0 && o->ex_verify_cb >= 0 &&
+                 o->ex_ctx_cert_cb >= 0 && o->ex_ctx_cert_arg >= 0;
+}
+
+/* How many objects the loader has added so far (dl_iterate_phdr's dlpi_adds). */
+static int adds_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    if (size >= offsetof(struct dl_phdr_info, dlpi_adds) + sizeof info->dlpi_adds)
+        *(unsigned long long *)data = info->dlpi_adds;
+    return 1;
+}
+
+static unsigned long long loaded_adds(void)
+{
+    unsigned long long adds = 0;
+    dl_iterate_phdr(adds_cb, &adds);
+    return adds;
+}
+
+#define TF_TABLE_POOL 4
+static struct tf_openssl table_pool[TF_TABLE_POOL];
+static int tables_used;
+static struct tf_openssl *current;
+static const struct tf_openssl no_table;   /* when not even memory for one could be had */
+
+static const struct tf_openssl *make_table(struct tf_openssl *seen)
+{
+    int i = __atomic_fetch_add(&tables_used, 1, __ATOMIC_RELAXED);
+    struct tf_openssl *t = i < TF_TABLE_POOL ? &table_pool[i] : calloc(1, sizeof *t);
+    struct unusable u = { NULL, NULL };
+    if (t == NULL)
+        return seen ? seen : &no_table;
+    t->adds = loaded_adds();
+    resolve(t, &u);
+    if (!__atomic_compare_exchange_n(&current, &seen, t, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return seen;   /* another thread published first (a pool slot is left unused) */
+    if (u.why) {
+        struct tf_field f[] = { TF_STR("message", u.why), TF_STR("symbol", u.what) };
+        tf_emit("shim_inactive", f, 2, 0);
+    }
+    return t;
 }
 
 const struct tf_openssl *tf_openssl(void)
 {
-    pthread_once(&ossl_once, resolve);
-    return &ossl;
+    struct tf_openssl *t = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+    if (t && (t->has_libssl || t->adds == loaded_adds()))
+        return t;
+    return make_table(t);
+}
+
+void *tf_openssl_fn(size_t off)
+{
+    const struct tf_openssl *t = tf_openssl();
+    void *p;
+    memcpy(&p, (const char *)&t->fn + off, sizeof p);
+    if (p == NULL && !t->has_libssl) {
+        t = make_table(__atomic_load_n(&current, __ATOMIC_ACQUIRE));
+        memcpy(&p, (const char *)&t->fn + off, sizeof p);
+    }
+    return p;
 }
 
 int tf_method_index(const struct tf_openssl *o, const SSL_METHOD *meth)

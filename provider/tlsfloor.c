@@ -117,7 +117,7 @@ static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_fiel
         char err[600];
         p->log_opened = 1;
         /* On failure tf_log_open fell back to stderr: say why there, once, before the rest. */
-        if (tf_log_open(&p->log, p->log_spec, err, sizeof err) != 0)
+        if (tf_log_open(&p->log, p->log_spec, 0, err, sizeof err) != 0)
             tfp_config_error(p, &r, err);
         for (int i = 0; i < p->nconfig_errors && i < TF_CONFIG_ERRORS; i++)
             tfp_config_error(p, &r, p->config_errors[i]);

@@ -20,7 +20,8 @@ client_cmd "$ossl" || tf_done
 # the handshake (handshake_connect).
 floor=1.2
 kind=block          # block: the pin blocks a modern handshake; min: the pin allows a legacy one;
-                    # noop: libssl itself undoes the pin
+                    # noop: libssl itself undoes the pin; rejected: the library refuses the call
+                    # itself, and so it must stay under tlsfloor
 args=(--"$pin")
 details=()
 case $pin in
@@ -48,8 +49,12 @@ case $pin in
         server=modern event=max_version_raised details=(--detail old=TLSv1.1 --detail new=TLSv1.3) ;;
     ctx-options|ssl-options|conf-protocol)
         server=modern event=option_cleared details=(--detail-re 'cleared=NO_TLSv1_2') ;;
-    cipher-null|cipher-rc4|ssl-cipher-null)
+    cipher-null|ssl-cipher-null)
         server=tls12 event=cipher_list_extended ;;
+    cipher-rc4)
+        # Suites the library no longer has at all: SSL_CTX_set_cipher_list fails. A rejected
+        # list stays rejected (tlsfloor once retried it extended, and failed open).
+        kind=rejected server=tls12 event=cipher_list_extended ;;
     cipher-cmdline)
         # A cipher list given on the command line, passed through to SSL_CTX_set_cipher_list.
         server=tls12 event=cipher_list_extended args=(--cipher 'NULL-SHA') ;;
@@ -99,6 +104,25 @@ if [ "$kind" = noop ]; then
         tf_log "$log" expect handshake --mode enforce --symbol handshake_connect \
             --detail-re 'version=^TLSv1\.[23]$' --detail "sni=$HOST"
     fi
+elif [ "$kind" = rejected ]; then
+    tf_case "$pin: without the shim the library rejects the call"
+    tf_expect_fail "pinned, no shim" "${CLIENT[@]}" "${common[@]}" "${args[@]}" &&
+        tf_expect_output_has 'SSL_CTX_set_cipher_list.* failed' "$TF_ERR"
+
+    for mode in enforce audit; do
+        tf_case "$pin: with the shim ($mode) the call is still rejected, and nothing is reported as applied"
+        if tf_need_shim; then
+            log=$TF_WORK/$mode.jsonl
+            shim_env "$log" TLSFLOOR_MODE=$mode
+            tf_expect_fail "pinned, shim, $mode" "${SHIM[@]}" "${CLIENT[@]}" "${common[@]}" "${args[@]}" &&
+                tf_expect_output_has 'SSL_CTX_set_cipher_list.* failed' "$TF_ERR"
+            if [ -e "$log" ]; then
+                tf_log "$log" json
+                tf_log "$log" absent "$event"
+                tf_log "$log" absent handshake
+            fi
+        fi
+    done
 elif [ "$kind" = block ]; then
     tf_case "$pin: without the shim the pinned client fails against the $server server"
     tf_expect_fail "pinned, no shim" "${CLIENT[@]}" "${common[@]}" "${args[@]}"
@@ -124,12 +148,7 @@ elif [ "$kind" = block ]; then
         tf_log "$log" json
         tf_log "$log" expect "$event" --mode audit --symbol "$symbols" "${details[@]}"
         tf_log "$log" absent "$event" --mode enforce
-        if [ "$pin" = cipher-rc4 ]; then
-            # SSL_CTX_set_cipher_list itself fails: no connection is ever attempted
-            tf_log "$log" absent handshake_failed
-        else
-            tf_log "$log" expect handshake_failed --mode audit --detail changed=false
-        fi
+        tf_log "$log" expect handshake_failed --mode audit --detail changed=false
         tf_log "$log" absent handshake
     fi
 

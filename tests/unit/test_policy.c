@@ -16,6 +16,7 @@ START_TEST(abi_3x_matches_headers)
     ck_assert_int_eq(a.ctrl_get_min_proto, SSL_CTRL_GET_MIN_PROTO_VERSION);
     ck_assert_int_eq(a.ctrl_get_max_proto, SSL_CTRL_GET_MAX_PROTO_VERSION);
     ck_assert_int_eq(a.ctrl_set_sni, SSL_CTRL_SET_TLSEXT_HOSTNAME);
+    ck_assert_int_eq(a.ctrl_set_verify_store, SSL_CTRL_SET_VERIFY_CERT_STORE);
     ck_assert_int_eq(a.ctrl_options, -1);        /* options are functions */
     ck_assert_int_eq(a.ctrl_clear_options, -1);  /* 77 is an SRP control in 3.x */
     ck_assert_uint_eq(a.op_no_tlsv1_2, SSL_OP_NO_TLSv1_2);
