@@ -408,9 +408,22 @@ static void info_callback(const SSL *s, int where, int ret)
  *
  * The program's verify callback is kept and still called (it may log, or reject more), but it
  * can no longer accept what failed: tlsfloor's callback returns the library's verdict AND the
- * program's. A connection whose program verified nothing gets a trust store of its own (the
- * system's default paths); one whose program verifies keeps the program's trust. Nothing is
- * changed on the context: the program's other connections keep exactly their trust. */
+ * program's. A connection whose program trusts nothing of its own (VERIFY_NONE, or a context
+ * store without a single certificate: its callback did all the accepting) gets a trust store of
+ * its own, the system's default paths; one whose program loaded CA certificates keeps them (the
+ * system's would widen its trust). Nothing is changed on the context: the program's other
+ * connections keep exactly their trust. */
+
+/* Whether the context's store holds certificates the program loaded (unknown counts as yes:
+ * never replace a trust we cannot see). A CA directory loads lazily and is not seen here. */
+static int program_has_trust(const struct tf_openssl *o, SSL *s)
+{
+    if (!o->fn.X509_STORE_get0_objects || !o->fn.OPENSSL_sk_num)
+        return 1;
+    X509_STORE *store = o->fn.SSL_CTX_get_cert_store(o->fn.SSL_get_SSL_CTX(s));
+    OPENSSL_STACK *objects = store ? o->fn.X509_STORE_get0_objects(store) : NULL;
+    return objects && o->fn.OPENSSL_sk_num(objects) > 0;
+}
 
 static SSL *ssl_of_store_ctx(const struct tf_openssl *o, X509_STORE_CTX *x)
 {
@@ -461,7 +474,7 @@ static void require_verify(const struct tf_openssl *o, SSL *s)
     const char *name = o->fn.SSL_get_servername(s, NAMETYPE_HOST);
     int mode = o->fn.SSL_get_verify_mode(s);
     const char *trust = "the program's own";
-    if (mode == VERIFY_NONE) {
+    if (mode == VERIFY_NONE || !program_has_trust(o, s)) {
         X509_STORE *store = o->fn.X509_STORE_new();
         if (store && o->fn.X509_STORE_set_default_paths(store) == 1 &&
             o->fn.SSL_ctrl(s, o->abi.ctrl_set_verify_store, 1, store) == 1)

@@ -9,7 +9,8 @@ work=$(mktemp -d "${HARD_WORK:-/tmp}/$name.XXXXXX")
 chmod 755 "$work"
 server_pid=
 cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+    # shellcheck disable=SC2086  # a list of pids
+    [ -n "$server_pid" ] && kill $server_pid 2>/dev/null || true
     # Mounts made in $work (tmpfs, overlay) would keep rm from removing it.
     grep -o " $work/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | xargs -r umount -l 2>/dev/null || true
     # Mounts die with the namespace; the files stay for a failed test's post-mortem.
@@ -41,14 +42,28 @@ fi
 tf() { env LD_PRELOAD="$PRE" "$@"; }
 
 PORT=4433
+# start_server_on PORT CERT KEY: a TLS >= 1.2 server (hpin) on 127.0.0.1:PORT; more than one
+# may run, all are stopped at exit.
+start_server_on() {
+    local port=$1 cert=$2 key=$3 ready=$work/ready.$1
+    rm -f "$ready"
+    "$HPIN" server "$port" "$cert" "$key" "$ready" &
+    server_pid="$server_pid $!"
+    for _ in $(seq 100); do [ -e "$ready" ] && return 0; sleep 0.05; done
+    fail "server on port $port did not start"
+}
+
+# The usual server: a self-signed certificate for localhost on $PORT.
 start_server() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
         -subj /CN=localhost -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-    rm -f "$work/ready"
-    "$HPIN" server "$PORT" "$work/cert.pem" "$work/key.pem" "$work/ready" &
-    server_pid=$!
-    for _ in $(seq 100); do [ -e "$work/ready" ] && return 0; sleep 0.05; done
-    fail "server did not start"
+    start_server_on "$PORT" "$work/cert.pem" "$work/key.pem"
+}
+
+# The test PKI (tests/lib/mkpki): $work/pki/ca.pem, and server.pem / server-chain.pem /
+# server.key for outlook.office365.com (also *.office365.com), as Microsoft's certificate has.
+make_pki() {
+    "$here/../lib/mkpki" "$work/pki" >/dev/null || fail "mkpki"
 }
 
 # The server refuses TLS < 1.2: without tlsfloor a pinned client must fail (else a pass below
@@ -74,4 +89,28 @@ public_dir() {
     mkdir -p "/mnt/$1"
     chmod 755 "/mnt/$1"
     echo "/mnt/$1"
+}
+
+# A private /etc/hosts (this mount namespace only) where the standard Microsoft names are
+# 127.0.0.1 and the legacy ones do not resolve.
+private_hosts() {
+    printf '127.0.0.1 localhost outlook.office365.com smtp.office365.com\n::1 localhost\n' >"$work/hosts"
+    mount --bind "$work/hosts" /etc/hosts
+}
+
+# issue_cert CA_PREFIX NAME OUT_PREFIX: a server key and certificate for NAME signed by the CA
+# CA_PREFIX.key / CA_PREFIX.pem; writes OUT_PREFIX.key, OUT_PREFIX.pem (leaf + CA).
+issue_cert() {
+    local ca=$1 name=$2 out=$3
+    openssl req -new -newkey rsa:2048 -nodes -subj "/CN=$name" -keyout "$out.key" -out "$out.csr" 2>/dev/null
+    printf 'subjectAltName=DNS:%s\n' "$name" >"$out.ext"
+    openssl x509 -req -in "$out.csr" -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial -days 2 \
+        -extfile "$out.ext" -out "$out.leaf" 2>/dev/null || fail "issue_cert $name"
+    cat "$out.leaf" "$ca.pem" >"$out.pem"
+}
+
+# make_ca PREFIX: a throwaway CA (PREFIX.key, PREFIX.pem).
+make_ca() {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$(basename "$1") CA" \
+        -keyout "$1.key" -out "$1.pem" 2>/dev/null || fail "make_ca $1"
 }
