@@ -70,7 +70,14 @@ static unwinder_fn load_unwinder(void)
         unw_init_local_fn = (int (*)(tf_unw_cursor *, ucontext_t *))dlsym(h, "_ULx86_64_init_local");
         unw_step_fn = (int (*)(tf_unw_cursor *))dlsym(h, "_ULx86_64_step");
         unw_get_reg_fn = (int (*)(tf_unw_cursor *, int, uint64_t *))dlsym(h, "_ULx86_64_get_reg");
-        if (unw_getcontext_fn && unw_init_local_fn && unw_step_fn && unw_get_reg_fn)
+        /* No shared cache: libunwind guards its global cache with a mutex (signals blocked while
+         * held), and a fork() while another thread holds it leaves every later unwind in the
+         * child stuck for good, deaf to SIGALRM. Without the cache each step reads the unwind
+         * table afresh; the walk stops at the first frame outside tlsfloor anyway. */
+        int (*set_caching)(void *, int) = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
+        void **space = (void **)dlsym(h, "_ULx86_64_local_addr_space");
+        if (unw_getcontext_fn && unw_init_local_fn && unw_step_fn && unw_get_reg_fn && set_caching &&
+            space && set_caching(*space, 0 /* UNW_CACHE_NONE */) == 0)
             u = unwind_with_libunwind;
     }
     if (!u)

@@ -15,7 +15,9 @@ if [ "${HARD_INNER:-}" != 1 ]; then
         echo "SKIP: needs root (unshare -mn)"; exit 77
     fi
     export HARD_INNER=1
-    exec unshare -mn -- /bin/bash "${BASH_SOURCE[0]}" "$@"
+    # A PID namespace too: when the test ends (or ctest kills it at its timeout) every process it
+    # started dies with it, so nothing is ever left running.
+    exec unshare -mnp --fork --kill-child --mount-proc -- /bin/bash "${BASH_SOURCE[0]}" "$@"
 fi
 
 [ -f "$here/cases/$name.sh" ] || { echo "unknown test $name" >&2; exit 2; }
