@@ -21,7 +21,6 @@ __thread int tf_depth __attribute__((tls_model("initial-exec")));
 
 static struct tf_config config;
 static struct tf_log log_sink;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tf_origin origin;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
@@ -72,7 +71,7 @@ static void init_state(void)
     /* The locks exist from here on; before, a fork has nothing to protect. */
     pthread_atfork(before_fork, after_fork, after_fork);
     const char *named = secure ? NULL : getenv("TLSFLOOR_CONFIG");
-    char err[300];
+    char err[600];
 
     tf_config_init(&config);
     if (named && named[0])
@@ -85,8 +84,10 @@ static void init_state(void)
 
     tf_origin_init(&origin, "shim");
 
-    if (tf_log_open(&log_sink, config.log, err, sizeof err) != 0)
-        tf_config_error(&config, "%s; logging to stderr", err);
+    /* Privileged (setuid/setgid, or root): the log path is trusted only when no one else can
+     * change it, and the fallback is syslog. */
+    if (tf_log_open(&log_sink, config.log, secure || geteuid() == 0, err, sizeof err) != 0)
+        tf_config_error(&config, "%s", err);
 
     int shown = config.nerrors < TF_CONFIG_ERRORS ? config.nerrors : TF_CONFIG_ERRORS;
     for (int i = 0; i < shown; i++) {
@@ -126,11 +127,7 @@ static void emit_record(const char *event, const struct tf_field *detail, int nd
         tf_caller_capture(&info);
         r.caller = &info.caller;
     }
-    /* The file sink keeps one descriptor that it may reopen; serialise that, the write itself
-     * is a single write() on O_APPEND and needs no lock across processes. */
-    pthread_mutex_lock(&log_lock);
-    tf_log_write(&log_sink, &r);
-    pthread_mutex_unlock(&log_lock);
+    tf_log_write(&log_sink, &r);     /* lock-free, never blocks */
 }
 
 void tf_emit_intervention(const char *event, struct tf_field *detail, int ndetail)
@@ -140,17 +137,30 @@ void tf_emit_intervention(const char *event, struct tf_field *detail, int ndetai
     tf_emit(event, detail, ndetail + 1, 1);
 }
 
-/* fork: a child must not inherit a held lock (log writer, call-site table). */
+/* fork: a child must not inherit a held lock (call-site table). */
 static void before_fork(void)
 {
     tf_backtrace_fork_prepare();
-    pthread_mutex_lock(&log_lock);
 }
 
 static void after_fork(void)
 {
-    pthread_mutex_unlock(&log_lock);
     tf_backtrace_fork_release();
+}
+
+/* What fd 2 is, noted before the program can close it and reuse the number for a file of its
+ * own (the stderr sink writes only while fd 2 is still that). One fstat(). */
+__attribute__((constructor)) static void note_stderr(void)
+{
+    tf_log_stderr_note();
+}
+
+/* exit(): let records being written in other threads finish (at most ~100 ms), then drop new
+ * ones, so no record is torn when exit_group kills those threads. Priority 101 runs it after
+ * the library's other destructors (report_at_exit still logs). */
+__attribute__((destructor(101))) static void quiesce_log(void)
+{
+    tf_log_quiesce(&log_sink);
 }
 
 void *tf_next_fn(void **slot, const char *name)
