@@ -477,6 +477,17 @@ static int checked_fd(struct tf_log *log, struct stat *st, const struct tf_log_t
     return -1;
 }
 
+/* Whether the file was last modified a second ago or more (on the kernel's coarse clock, which
+ * stamps the modification time). */
+static int settled(const struct stat *st)
+{
+    struct timespec now;
+    if (clock_gettime(CLOCK_REALTIME_COARSE, &now) != 0 && clock_gettime(CLOCK_REALTIME, &now) != 0)
+        return 0;
+    return now.tv_sec - st->st_mtim.tv_sec > 1 ||
+           (now.tv_sec - st->st_mtim.tv_sec == 1 && now.tv_nsec >= st->st_mtim.tv_nsec);
+}
+
 /* buf[0] is free for a newline; the record is buf[1..n]. 1 written, 0 dropped. */
 static int write_file(struct tf_log *log, char *buf, size_t n)
 {
@@ -493,9 +504,13 @@ static int write_file(struct tf_log *log, char *buf, size_t n)
         char last;
         if (fstatvfs(fd, &vfs) == 0 && (unsigned long long)vfs.f_bavail * vfs.f_frsize < n + 1)
             return 0;
-        /* A writer killed in the middle of a record (exit_group, SIGKILL) left a line without
-         * its end: end it, so this record is a line of its own. */
-        if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
+        /* A writer killed in the middle of a record (SIGKILL, a crash) left a line without its
+         * end: end it, so this record is a line of its own. But a file being written right now
+         * also ends mid-record for a moment (another writer is copying its record in, page by
+         * page); a newline then would leave an empty line. So only a file untouched for a
+         * second is looked at: a live writer never takes that long (and the pread is skipped
+         * while the log is busy). exit() tears nothing: see tf_log_quiesce. */
+        if (st.st_size > 0 && settled(&st) && pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
             line = buf;
             line[0] = '\n';
             n++;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -205,12 +206,23 @@ END_TEST
 
 /* ---- writing ---- */
 
+/* Sets the file's modification time seconds_ago into the past. */
+static void age(const char *path, int seconds_ago)
+{
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= seconds_ago;
+    t[1] = t[0];
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
 START_TEST(torn_line_is_ended)
 {
     struct tf_log log;
     char err[700];
     make_dir();
     put_file(at("log.jsonl"), "{\"ts\":\"2026-11-27T21:04:05.123Z\",\"pid\":7,\"ev", 0644);
+    age(at("log.jsonl"), 2);                        /* its writer died two seconds ago */
     ck_assert_int_eq(tf_log_open(&log, at("log.jsonl"), 0, err, sizeof err), 0);
     emit(&log, "after_torn");
     emit(&log, "next");
@@ -218,6 +230,21 @@ START_TEST(torn_line_is_ended)
     ck_assert_ptr_nonnull(strstr(text, "\"ev\n{\"ts\":"));
     ck_assert_int_eq(count(text, "\n{\"ts\""), 2);   /* each record at the start of a line */
     ck_assert_int_eq(count(text, "\n\n"), 0);        /* and no empty line */
+    remove_dir();
+}
+END_TEST
+
+/* A file that ends mid-record and was written just now has a writer copying its record in at
+ * this moment: no newline is added (it would become an empty line when that record ends). */
+START_TEST(live_tail_is_left_alone)
+{
+    struct tf_log log;
+    char err[700];
+    make_dir();
+    put_file(at("log.jsonl"), "{\"ts\":\"2026-11-27T21:04:05.123Z\",\"pid\":7,\"ev", 0644);
+    ck_assert_int_eq(tf_log_open(&log, at("log.jsonl"), 0, err, sizeof err), 0);
+    emit(&log, "after");
+    ck_assert_ptr_nonnull(strstr(slurp(at("log.jsonl")), "\"ev{\"ts\":"));
     remove_dir();
 }
 END_TEST
@@ -485,6 +512,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, descriptor_is_high);
     tcase_add_test(tc, errno_is_kept);
     tcase_add_test(tc, torn_line_is_ended);
+    tcase_add_test(tc, live_tail_is_left_alone);
     tcase_add_test(tc, full_fifo_drops_and_counts);
     tcase_add_test(tc, dup2_over_the_descriptor);
     tcase_add_test(tc, rotation);
