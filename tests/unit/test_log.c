@@ -15,17 +15,34 @@
 #include "check_main.h"
 #include "tf_log.h"
 
-static char dir[64];
+/* base: made by the runner before the tests (each runs in a forked child) and removed after
+ * them, whatever they did; dir: one test's own folder in it. */
+static char base[64], dir[96];
+
+static void make_base(void)
+{
+    snprintf(base, sizeof base, "/tmp/tf-test-log.XXXXXX");
+    if (mkdtemp(base) == NULL)
+        abort();
+}
+
+static void remove_base(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", base);
+}
 
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/tf-test-log.XXXXXX");
+    snprintf(dir, sizeof dir, "%s/t.XXXXXX", base);
     ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
 static void remove_dir(void)
 {
-    char cmd[128];
+    char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
 }
@@ -523,6 +540,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, stderr_regular_file);
     tcase_add_test(tc, privileged_walk);
     tcase_set_timeout(tc, 30);
+    tcase_add_unchecked_fixture(tc, make_base, remove_base);
     suite_add_tcase(s, tc);
     return s;
 }
