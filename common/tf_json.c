@@ -1,7 +1,5 @@
 #include "tf_json.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 void tf_buf_init(struct tf_buf *b, char *mem, size_t cap)
@@ -30,28 +28,54 @@ void tf_buf_puts(struct tf_buf *b, const char *s)
     tf_buf_put(b, s, strlen(s));
 }
 
-void tf_buf_printf(struct tf_buf *b, const char *fmt, ...)
+/* Digits of v in base (10 or 16), at least width of them, most significant first. */
+static void put_digits(struct tf_buf *b, unsigned long long v, unsigned base, int width)
 {
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        b->overflow = 1;
-        return;
-    }
-    tf_buf_put(b, tmp, (size_t)n);
+    static const char digits[] = "0123456789abcdef";
+    char tmp[24];                 /* 2^64 has 20 decimal digits */
+    int n = 0;
+    if (width > 20)
+        width = 20;
+    do {
+        tmp[sizeof tmp - 1 - n++] = digits[v % base];
+        v /= base;
+    } while (v);
+    while (n < width)
+        tmp[sizeof tmp - 1 - n++] = '0';
+    tf_buf_put(b, tmp + sizeof tmp - n, (size_t)n);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0 when it is not valid. */
-static size_t utf8_sequence(const unsigned char *s, size_t avail)
+void tf_buf_dec(struct tf_buf *b, long long v)
+{
+    if (v < 0) {
+        tf_buf_put(b, "-", 1);
+        put_digits(b, 0ULL - (unsigned long long)v, 10, 1);   /* also right for LLONG_MIN */
+    } else {
+        put_digits(b, (unsigned long long)v, 10, 1);
+    }
+}
+
+void tf_buf_udec(struct tf_buf *b, unsigned long long v, int width)
+{
+    put_digits(b, v, 10, width);
+}
+
+void tf_buf_hex(struct tf_buf *b, unsigned long long v, int width)
+{
+    put_digits(b, v, 16, width);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0 when it is not valid;
+ * its code point in *cp. */
+static size_t utf8_sequence(const unsigned char *s, size_t avail, unsigned *cp_out)
 {
     size_t need;
     unsigned min;
     unsigned cp;
-    if (s[0] < 0x80)
+    if (s[0] < 0x80) {
+        *cp_out = s[0];
         return 1;
+    }
     if ((s[0] & 0xe0) == 0xc0) { need = 2; cp = s[0] & 0x1f; min = 0x80; }
     else if ((s[0] & 0xf0) == 0xe0) { need = 3; cp = s[0] & 0x0f; min = 0x800; }
     else if ((s[0] & 0xf8) == 0xf0) { need = 4; cp = s[0] & 0x07; min = 0x10000; }
@@ -65,58 +89,39 @@ static size_t utf8_sequence(const unsigned char *s, size_t avail)
     }
     if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
         return 0;
+    *cp_out = cp;
     return need;
 }
 
-/* Shared walk for both escapers: valid UTF-8 is copied, everything else goes to escape(). */
-static void put_escaped(struct tf_buf *b, const char *s, size_t max_bytes, int json)
+/* Code points that a terminal or log viewer may render as a line break or use to reorder what
+ * is shown (C1 controls, NEL, LS/PS, bidirectional embeddings/overrides/isolates, BOM). */
+static int deceptive(unsigned cp)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s), used = 0;
-    int cut = 0;
-    if (len > max_bytes) {
-        len = max_bytes;
-        cut = 1;
-    }
-    while (used < len) {
-        /* a run of plain printable ASCII goes in with one copy */
-        size_t run = 0;
-        while (used + run < len && p[used + run] >= 0x20 && p[used + run] < 0x7f &&
-               p[used + run] != '"' && p[used + run] != '\\')
-            run++;
-        if (run) {
-            tf_buf_put(b, (const char *)p + used, run);
-            used += run;
-            continue;
-        }
-        size_t n = utf8_sequence(p + used, len - used);
-        unsigned char c = p[used];
-        if (n == 0) {
-            if (json)
-                tf_buf_puts(b, "\\ufffd");
-            else
-                tf_buf_printf(b, "\\x%02x", c);
-            used++;
-            continue;
-        }
-        if (n == 1 && (c < 0x20 || c == 0x7f || c == '"' || c == '\\')) {
-            if (!json)
-                tf_buf_printf(b, c == '"' || c == '\\' ? "%c" : "\\x%02x", c);
-            else if (c == '"' || c == '\\')
-                tf_buf_printf(b, "\\%c", c);
-            else if (c == '\n')
-                tf_buf_puts(b, "\\n");
-            else if (c == '\t')
-                tf_buf_puts(b, "\\t");
-            else
-                tf_buf_printf(b, "\\u%04x", c);
-        } else {
-            tf_buf_put(b, (const char *)p + used, n);
-        }
-        used += n;
-    }
-    if (cut)
-        tf_buf_puts(b, "\xe2\x80\xa6");
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+static void put_hex_byte(struct tf_buf *b, const char *prefix, unsigned c, int width)
+{
+    tf_buf_puts(b, prefix);
+    tf_buf_hex(b, c, width);
+}
+
+static size_t cut_length(const char *s, size_t max_bytes, int *cut)
+{
+    size_t len = strlen(s);
+    *cut = len > max_bytes;
+    return *cut ? max_bytes : len;
+}
+
+/* A run of printable ASCII that needs no escaping in either form. */
+static size_t plain_run(const unsigned char *p, size_t avail, int text)
+{
+    size_t run = 0;
+    while (run < avail && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\' &&
+           !(text && (p[run] == ' ' || p[run] == '=')))
+        run++;
+    return run;
 }
 
 void tf_json_string(struct tf_buf *b, const char *s, size_t max_bytes)
@@ -125,12 +130,100 @@ void tf_json_string(struct tf_buf *b, const char *s, size_t max_bytes)
         tf_buf_puts(b, "null");
         return;
     }
+    const unsigned char *p = (const unsigned char *)s;
+    int cut;
+    size_t len = cut_length(s, max_bytes, &cut), used = 0;
     tf_buf_puts(b, "\"");
-    put_escaped(b, s, max_bytes, 1);
+    while (used < len) {
+        size_t run = plain_run(p + used, len - used, 0);
+        if (run) {
+            tf_buf_put(b, (const char *)p + used, run);
+            used += run;
+            continue;
+        }
+        unsigned cp;
+        size_t n = utf8_sequence(p + used, len - used, &cp);
+        if (n == 0) {
+            tf_buf_puts(b, "\\ufffd");
+            used++;
+            continue;
+        }
+        if (cp == '"' || cp == '\\')
+            tf_buf_put(b, cp == '"' ? "\\\"" : "\\\\", 2);
+        else if (cp == '\n')
+            tf_buf_puts(b, "\\n");
+        else if (cp == '\t')
+            tf_buf_puts(b, "\\t");
+        else if (cp < 0x20 || cp == 0x7f)
+            put_hex_byte(b, "\\u", cp, 4);
+        else
+            tf_buf_put(b, (const char *)p + used, n);
+        used += n;
+    }
+    if (cut)
+        tf_buf_puts(b, "\xe2\x80\xa6");
     tf_buf_puts(b, "\"");
+}
+
+/* Whether the first len bytes of s can stand unquoted in a key=value line. */
+static int text_plain(const unsigned char *p, size_t len)
+{
+    size_t used = 0;
+    if (len == 0)
+        return 0;
+    while (used < len) {
+        size_t run = plain_run(p + used, len - used, 1);
+        if (run) {
+            used += run;
+            continue;
+        }
+        unsigned cp;
+        size_t n = utf8_sequence(p + used, len - used, &cp);
+        if (n <= 1 || deceptive(cp))   /* 1: an ASCII byte plain_run refused */
+            return 0;
+        used += n;
+    }
+    return 1;
 }
 
 void tf_text_string(struct tf_buf *b, const char *s, size_t max_bytes)
 {
-    put_escaped(b, s ? s : "-", max_bytes, 0);
+    if (s == NULL) {
+        tf_buf_puts(b, "-");
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)s;
+    int cut;
+    size_t len = cut_length(s, max_bytes, &cut), used = 0;
+    if (text_plain(p, len)) {
+        tf_buf_put(b, s, len);
+        if (cut)
+            tf_buf_puts(b, "\xe2\x80\xa6");
+        return;
+    }
+    tf_buf_puts(b, "\"");
+    while (used < len) {
+        size_t run = plain_run(p + used, len - used, 0);   /* spaces and '=' are fine in quotes */
+        if (run) {
+            tf_buf_put(b, (const char *)p + used, run);
+            used += run;
+            continue;
+        }
+        unsigned cp;
+        size_t n = utf8_sequence(p + used, len - used, &cp);
+        if (n == 1 && (cp == '"' || cp == '\\')) {
+            tf_buf_put(b, cp == '"' ? "\\\"" : "\\\\", 2);
+        } else if (n == 0 || n == 1 || deceptive(cp)) {
+            size_t k = n ? n : 1;      /* every byte of it, escaped */
+            for (size_t i = 0; i < k; i++)
+                put_hex_byte(b, "\\x", p[used + i], 2);
+            n = k;
+        } else {
+            tf_buf_put(b, (const char *)p + used, n);
+        }
+        used += n;
+    }
+    if (cut)
+        tf_buf_puts(b, "\xe2\x80\xa6");
+    tf_buf_puts(b, "\"");
 }

@@ -1,4 +1,5 @@
-/* A bounded text buffer and JSON string escaping; never writes past its capacity. */
+/* A bounded text buffer, JSON string escaping, and quoting for the readable log; never writes
+ * past its capacity. No stdio, no malloc, no locale: safe in any thread and signal handler. */
 #ifndef TF_JSON_H
 #define TF_JSON_H
 
@@ -14,13 +15,23 @@ struct tf_buf {
 void tf_buf_init(struct tf_buf *b, char *mem, size_t cap);
 void tf_buf_put(struct tf_buf *b, const char *s, size_t n);
 void tf_buf_puts(struct tf_buf *b, const char *s);
-void tf_buf_printf(struct tf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Decimal integers; tf_buf_udec pads with zeros to at least width digits. */
+void tf_buf_dec(struct tf_buf *b, long long v);
+void tf_buf_udec(struct tf_buf *b, unsigned long long v, int width);
+/* Lower-case hexadecimal without prefix, padded with zeros to at least width digits. */
+void tf_buf_hex(struct tf_buf *b, unsigned long long v, int width);
 
 /* Appends s as a quoted JSON string: control characters escaped, invalid UTF-8 replaced by
  * U+FFFD, and at most max_bytes of s used (a cut string ends in "…"). NULL becomes null. */
 void tf_json_string(struct tf_buf *b, const char *s, size_t max_bytes);
 
-/* Appends s for a one-line human log: control characters and invalid UTF-8 become \xNN. */
+/* Appends s as one value of the readable log (key=VALUE). Plain when it is printable text
+ * without space, '=', '"' or '\\'; otherwise in double quotes, with '"' and '\\' escaped by a
+ * backslash and control characters, invalid UTF-8, C1 controls, line/paragraph separators and
+ * bidirectional overrides as \xNN per byte. So a value can never look like more fields or more
+ * lines. At most max_bytes of s are used (a cut string ends in "…"); NULL and "" become "-"
+ * and "" respectively. */
 void tf_text_string(struct tf_buf *b, const char *s, size_t max_bytes);
 
 #endif

@@ -52,13 +52,22 @@ struct tf_record {
 };
 
 /* Renders r as one JSON object and a '\n' into out; returns its length (always < cap, always
- * valid JSON: long values are cut further until the record fits). cap must be >= 256. */
+ * valid JSON: long values are cut further until the record fits). cap must be >= 256.
+ * "dropped":N follows "event" when r->dropped is not 0. Like everything here it is pure: no
+ * stdio, no malloc, no locale or time zone, so any thread or signal handler may call it. */
 size_t tf_record_json(const struct tf_record *r, char *out, size_t cap);
 
-/* Renders "tlsfloor[PID]: EVENT key=value ... at SYMBOL (MODULE+0xOFF)\n"; returns its length. */
+/* Renders "tlsfloor[PID]: EVENT key=value ... [dropped=N] at SYMBOL (MODULE+0xOFF)\n"; returns its
+ * length (always < cap, one line). Values are quoted when they hold spaces, '=', quotes or
+ * control characters (tf_text_string), so a value never reads as more fields. cap >= 128. */
 size_t tf_record_text(const struct tf_record *r, char *out, size_t cap);
 
-/* RFC 3339 UTC with milliseconds: "2026-11-27T21:04:05.123Z" (needs 25 bytes). */
+/* RFC 3339 UTC with milliseconds: "2026-11-27T21:04:05.123Z" (needs 25 bytes; years past 9999
+ * or before 0 take more digits and a sign). Computed here, not with gmtime_r, which takes the C
+ * library's time zone lock. */
 void tf_format_time(const struct timespec *ts, char *out, size_t cap);
+
+/* Proleptic Gregorian date of a day counted from 1970-01-01 (which is day 0); pure. */
+void tf_civil_from_days(long long days, long long *year, unsigned *month, unsigned *day);
 
 #endif

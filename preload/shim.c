@@ -141,7 +141,7 @@ static struct tf_state *state_build(void)
     int secure = getauxval(AT_SECURE) != 0;
     /* Secure execution: the environment belongs to whoever started us, not to the program. */
     const char *named = secure ? NULL : getenv("TLSFLOOR_CONFIG");
-    char err[300];
+    char err[600];
 
     tf_config_init(&st->config);
     if (named && named[0])

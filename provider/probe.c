@@ -111,6 +111,35 @@ static int handshake(SSL *client, SSL *server)
     return cdone && sdone;
 }
 
+/* stderr captured into a temporary file (see main); given back, and what it caught shown on the
+ * real stderr, once: when the probe has looked, or at exit. */
+static int capture_fd = -1, capture_saved = -1;
+static char capture_text[8192];
+
+static const char *capture_release_text(void)
+{
+    ssize_t n;
+    if (capture_fd < 0)
+        return capture_text;
+    fflush(stderr);
+    dup2(capture_saved, STDERR_FILENO);
+    close(capture_saved);
+    lseek(capture_fd, 0, SEEK_SET);
+    n = read(capture_fd, capture_text, sizeof capture_text - 1);
+    capture_text[n > 0 ? n : 0] = '\0';
+    close(capture_fd);
+    capture_fd = -1;
+    fflush(stdout);
+    fputs(capture_text, stderr);
+    fflush(stderr);
+    return capture_text;
+}
+
+static void capture_release(void)
+{
+    capture_release_text();
+}
+
 int main(void)
 {
     struct found f;
@@ -129,6 +158,18 @@ int main(void)
     int flags;
 
     memset(&f, 0, sizeof f);
+    /* Catch what the provider writes to stderr, to confirm the record. From the start: the
+     * provider writes to fd 2 only while it is what it was when the module was loaded. */
+    fflush(stderr);
+    saved_err = dup(STDERR_FILENO);
+    logfd = mkstemp(tmpl);
+    if (logfd >= 0) {
+        unlink(tmpl);
+        dup2(logfd, STDERR_FILENO);
+        capture_fd = logfd;
+        capture_saved = saved_err;
+        atexit(capture_release);
+    }
     if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL)) {
         printf("config-load: failed\n");
         print_errors("error: ");
@@ -204,14 +245,6 @@ int main(void)
     SSL_set_connect_state(c);
     SSL_set_accept_state(s);
 
-    /* Catch what the provider writes to stderr, to confirm the record. */
-    fflush(stderr);
-    saved_err = dup(STDERR_FILENO);
-    logfd = mkstemp(tmpl);
-    if (logfd >= 0) {
-        unlink(tmpl);
-        dup2(logfd, STDERR_FILENO);
-    }
     ERR_clear_error();
     ok = handshake(c, s);
     /* Client-side errors only: the server lives in another library context but shares the
@@ -223,21 +256,8 @@ int main(void)
         else if (!ok)
             fprintf(stdout, "handshake-error: %s\n", reason ? reason : "?");
     }
-    if (logfd >= 0) {
-        char buf[8192];
-        ssize_t n;
-        fflush(stderr);
-        dup2(saved_err, STDERR_FILENO);
-        lseek(logfd, 0, SEEK_SET);
-        n = read(logfd, buf, sizeof buf - 1);
-        buf[n > 0 ? n : 0] = '\0';
-        logged = strstr(buf, "legacy_handshake") != NULL;
-        fflush(stdout);
-        fputs(buf, stderr);
-        fflush(stderr);
-        close(logfd);
-    }
-    close(saved_err);
+    if (logfd >= 0)
+        logged = strstr(capture_release_text(), "legacy_handshake") != NULL;
     if (strcmp(f.log, "stderr") == 0)
         printf("record: %s\n", logged ? "legacy_handshake written to stderr" : "none seen on stderr");
     else

@@ -59,8 +59,8 @@ struct tfp_prov {
     enum tf_mode mode;
     char log_spec[512];
     struct tf_origin origin;
-    pthread_mutex_t lock;         /* guards the log */
-    int log_opened;
+    pthread_mutex_t open_lock;    /* only around the first opening of the log, never a write */
+    int log_opened;               /* atomic: the log is open (writes need no lock) */
     struct tf_log log;
     int nconfig_errors;
     char config_errors[TF_CONFIG_ERRORS][240];
@@ -90,7 +90,7 @@ static void tfp_raise(const struct tfp_prov *p, uint32_t reason, const char *fun
 
 /* ---- log ------------------------------------------------------------------------------------ */
 
-/* A config_error record like r (same time, process, origin), written with p->lock held. */
+/* A config_error record like r (same time, process, origin). */
 static void tfp_config_error(struct tfp_prov *p, const struct tf_record *r, const char *message)
 {
     struct tf_field f[] = { TF_STR("message", message) };
@@ -100,6 +100,57 @@ static void tfp_config_error(struct tfp_prov *p, const struct tf_record *r, cons
     e.ndetail = 1;
     e.caller = NULL;
     tf_log_write(&p->log, &e);
+}
+
+/* ---- exit: no record torn by exit() ---------------------------------------------------------- */
+
+/* Every instance with a log, so that the module's destructor can quiesce them. */
+#define TFP_INSTANCES 16
+static struct tfp_prov *tfp_instances[TFP_INSTANCES];
+
+static void tfp_track(struct tfp_prov *p, int add)
+{
+    for (int i = 0; i < TFP_INSTANCES; i++) {
+        struct tfp_prov *expected = add ? NULL : p;
+        if (__atomic_compare_exchange_n(&tfp_instances[i], &expected, add ? p : NULL, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+            return;
+    }
+}
+
+/* What fd 2 is when the module is loaded (the stderr sink writes only while it stays that). */
+__attribute__((constructor)) static void tfp_note_stderr(void)
+{
+    tf_log_stderr_note();
+}
+
+__attribute__((destructor)) static void tfp_quiesce_all(void)
+{
+    for (int i = 0; i < TFP_INSTANCES; i++) {
+        struct tfp_prov *p = __atomic_load_n(&tfp_instances[i], __ATOMIC_SEQ_CST);
+        if (p != NULL)
+            tf_log_quiesce(&p->log);
+    }
+}
+
+/* The first record opens the log, once per instance (the lock covers only this). Privileged
+ * (setuid/setgid, or root): the same rules as the shim, no symbolic link, no path anyone but
+ * root can change; the fallback is then syslog. */
+static void tfp_open_log(struct tfp_prov *p, const struct tf_record *r)
+{
+    pthread_mutex_lock(&p->open_lock);
+    if (!p->log_opened) {
+        char err[600];
+        int privileged = getauxval(AT_SECURE) != 0 || geteuid() == 0;
+        /* On failure tf_log_open fell back: say why there, once, before the rest. */
+        if (tf_log_open(&p->log, p->log_spec, privileged, err, sizeof err) != 0)
+            tfp_config_error(p, r, err);
+        for (int i = 0; i < p->nconfig_errors && i < TF_CONFIG_ERRORS; i++)
+            tfp_config_error(p, r, p->config_errors[i]);
+        tfp_track(p, 1);
+        __atomic_store_n(&p->log_opened, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&p->open_lock);
 }
 
 static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_field *detail, int ndetail,
@@ -112,18 +163,9 @@ static void tfp_emit(struct tfp_prov *p, const char *event, const struct tf_fiel
         tf_caller_capture(&info);
         r.caller = &info.caller;
     }
-    pthread_mutex_lock(&p->lock);
-    if (!p->log_opened) {
-        char err[600];
-        p->log_opened = 1;
-        /* On failure tf_log_open fell back to stderr: say why there, once, before the rest. */
-        if (tf_log_open(&p->log, p->log_spec, 0, err, sizeof err) != 0)
-            tfp_config_error(p, &r, err);
-        for (int i = 0; i < p->nconfig_errors && i < TF_CONFIG_ERRORS; i++)
-            tfp_config_error(p, &r, p->config_errors[i]);
-    }
-    tf_log_write(&p->log, &r);
-    pthread_mutex_unlock(&p->lock);
+    if (!__atomic_load_n(&p->log_opened, __ATOMIC_ACQUIRE))
+        tfp_open_log(p, &r);
+    tf_log_write(&p->log, &r);       /* lock-free, never blocks */
 }
 
 /* ---- the TLS1-PRF wrapper ------------------------------------------------------------------- */
@@ -354,8 +396,10 @@ static void tfp_teardown(void *provctx)
     if (p == NULL)
         return;
     OSSL_LIB_CTX_free(p->child);
+    tfp_track(p, 0);
+    tf_log_quiesce(&p->log);
     tf_log_close(&p->log);
-    pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->open_lock);
     free(p);
 }
 
@@ -424,7 +468,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, 
         return 0;
     p->handle = handle;
     p->log.fd = -1;
-    pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->open_lock, NULL);
     for (const OSSL_DISPATCH *d = in; d->function_id != 0; d++) {
         switch (d->function_id) {
         case OSSL_FUNC_CORE_GET_PARAMS:
@@ -447,7 +491,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, 
      * fetch from it must exclude provider=tlsfloor). */
     p->child = OSSL_LIB_CTX_new_child(handle, in);
     if (p->child == NULL) {
-        pthread_mutex_destroy(&p->lock);
+        pthread_mutex_destroy(&p->open_lock);
         free(p);
         return 0;
     }

@@ -2,7 +2,8 @@
  * and values, frame modules/symbols/build-ids) and numbers come from the input, renders it with
  * tf_record_json and tf_record_text, and asserts: the JSON is one valid JSON object followed by
  * '\n', shorter than TF_LOG_MAX, with no raw control character or newline inside; the text form
- * is one line. A small strict JSON validator is included (no library needed). */
+ * is one line without raw control characters whose quotes are balanced (a value never reads as
+ * more fields). A small strict JSON validator is included (no library needed). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rec.ts.tv_sec < 0) rec.ts.tv_sec = -rec.ts.tv_sec;
     rec.ts.tv_nsec = (long)((unsigned long long)nums[1] % 1000000000ULL);
     rec.pid = (long)nums[2];
+    rec.dropped = (unsigned long)nums[3] % 3 ? 0 : (unsigned long)nums[1];
     rec.exe = take_str(&rd, pool, &used, sizeof pool, 1);
     rec.tool = take_str(&rd, pool, &used, sizeof pool, 0);
     rec.mode = take_str(&rd, pool, &used, sizeof pool, 0);
@@ -194,6 +196,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (out[i] != 'Z') abort();                        /* nothing written past cap */
 
     n = tf_record_text(&rec, out, TF_LOG_MAX);
-    if (n == 0 || n >= TF_LOG_MAX + 1 || out[n - 1] != '\n' || memchr(out, '\n', n - 1)) abort();
+    if (n == 0 || n >= TF_LOG_MAX || out[n - 1] != '\n' || memchr(out, '\n', n - 1)) abort();
+    int quotes = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned char c = (unsigned char)out[i];
+        if (c < 0x20 || c == 0x7f) abort();                /* escaped, never raw */
+        if (c == '\\' && quotes % 2) i++;                  /* \" and \\ inside quotes */
+        else if (c == '"') quotes++;
+    }
+    if (quotes % 2) abort();
     return 0;
 }

@@ -20,6 +20,23 @@
  *     --fd2-socket  make fd 2 a socket and fail if anything arrives on it
  *     --rss         print VmRSS, RssAnon, RssFile (KiB) after 10, 100, 1000, ... connections
  *     --min-version HEX  the lowest acceptable negotiated version (default 0x303)
+ *     --sni NAME    send NAME as the server name (SNI)
+ *     --open-file PATH  after one first connection, open PATH for appending (it takes the
+ *                   lowest free descriptor: fd 1 or 2 when the program was started without
+ *                   them), write "hpin data fd=N" to it, then go on; "hpin data end" at the end
+ *     --dup2-over-log PATH  after one first connection, dup2() PATH over tlsfloor's log
+ *                   descriptor (the one open on $TLSFLOOR_LOG), print "log fd N", then go on
+ *     --then-wait FILE  after the connections, create FILE.ready, wait (up to 60 s) for FILE
+ *                   to exist, then make one more connection
+ *     --triggered DIR  for K = 1, 2, ...: wait (up to 120 s) for DIR/K to exist, make the
+ *                   connections (-t, -n), create DIR/K.done; end when DIR/stop exists
+ *     --exit-storm MS  no connections: T threads (-t) each create contexts pinned to TLS 1.1
+ *                   in a loop (one log record each under tlsfloor); after MS ms the main
+ *                   thread calls exit(0) while they run
+ *     --exit-midwrite  like --exit-storm, but the first JSON record written to a regular file
+ *                   is written in two halves 50 ms apart (hpin's own write() stands in for
+ *                   libc's), and the main thread calls exit(0) between the halves: what
+ *                   exit_group does to a thread that is writing, made certain to happen
  *   Exit status: 0 all good; 3 a connection failed or negotiated below the minimum; 4 fd 2
  *   received data; 5 a forked child failed (6: its lookup
  *   failed); 2 usage. */
@@ -38,6 +55,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +70,7 @@ static SSL_CTX *the_ctx;
 static atomic_int failures, done_conns, lowest_version = 0x7fff;
 static atomic_int stop_flag;
 static char **self_argv;
+static const char *sni;
 
 static void die(const char *what)
 {
@@ -129,6 +149,8 @@ static int one_connection(void)
     SSL_CTX *ctx = shared_ctx ? the_ctx : make_ctx();
     SSL *s = ctx ? SSL_new(ctx) : NULL;
     int rc = -1;
+    if (s && sni)
+        SSL_set_tlsext_host_name(s, sni);
     if (s && SSL_set_fd(s, fd) == 1 && SSL_connect(s) == 1) {
         int v = SSL_version(s);
         int cur = atomic_load(&lowest_version);
@@ -196,6 +218,131 @@ static void *stress_worker(void *arg)
         if (one_connection() != 0)
             atomic_fetch_add(&failures, 1);
     return NULL;
+}
+
+/* --exit-storm: contexts pinned below the floor, as fast as possible, until the process ends,
+ * from 290 call sites: past tlsfloor's table of 256 sites every record carries its frames, so
+ * records are a few KiB and most of them cross a page of the log file (the storage of the
+ * pin call differs, so the compiler cannot fold the functions into one). */
+static volatile int storm_sink;
+#define STORM_PIN(n) \
+    static void storm_pin_##n(SSL_CTX *c) { storm_sink = n; SSL_CTX_set_max_proto_version(c, TLS1_1_VERSION); storm_sink = -n; }
+#define STORM_PIN10(d) STORM_PIN(d##0) STORM_PIN(d##1) STORM_PIN(d##2) STORM_PIN(d##3) STORM_PIN(d##4) \
+    STORM_PIN(d##5) STORM_PIN(d##6) STORM_PIN(d##7) STORM_PIN(d##8) STORM_PIN(d##9)
+#define STORM_REF10(d) storm_pin_##d##0, storm_pin_##d##1, storm_pin_##d##2, storm_pin_##d##3, storm_pin_##d##4, \
+    storm_pin_##d##5, storm_pin_##d##6, storm_pin_##d##7, storm_pin_##d##8, storm_pin_##d##9,
+#define STORM_ALL(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) \
+    X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29)
+STORM_ALL(STORM_PIN10)
+static void (*const storm_pins[])(SSL_CTX *) = { STORM_ALL(STORM_REF10) };
+#define STORM_SITES (sizeof storm_pins / sizeof storm_pins[0])
+
+static void *storm_worker(void *arg)
+{
+    for (size_t i = (size_t)(intptr_t)arg * 29;; i++) {
+        SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+        if (ctx) {
+            storm_pins[i % STORM_SITES](ctx);
+            SSL_CTX_free(ctx);
+        }
+    }
+    return NULL;
+}
+
+/* --exit-midwrite: write() is looked up in the executable first, so this one serves tlsfloor
+ * too. Outside that mode it is the plain system call. In that mode a record written to a regular
+ * file holds a lock for the whole write, as the kernel's inode lock does for an O_APPEND write
+ * (no other record can come between the two halves). */
+static atomic_int midwrite_mode, midwrite_armed;
+static int midwrite_pipe[2] = { -1, -1 };
+static pthread_mutex_t midwrite_inode = PTHREAD_MUTEX_INITIALIZER;
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    struct stat st;
+    if (!atomic_load(&midwrite_mode) || n <= 16 ||
+        (memcmp(buf, "{\"ts\"", 5) != 0 && memcmp(buf, "\n{\"ts\"", 6) != 0) || fstat(fd, &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return syscall(SYS_write, fd, buf, n);
+    pthread_mutex_lock(&midwrite_inode);
+    long a = syscall(SYS_write, fd, buf, n / 2), b = 0;
+    if (a >= 0 && atomic_exchange(&midwrite_armed, 0)) {
+        char go = 1;
+        if (syscall(SYS_write, midwrite_pipe[1], &go, 1) != 1)
+            abort();
+        usleep(50000);       /* the main thread is in exit() now */
+    }
+    if (a >= 0)
+        b = syscall(SYS_write, fd, (const char *)buf + n / 2, n - n / 2);
+    pthread_mutex_unlock(&midwrite_inode);
+    return a < 0 ? a : a + (b > 0 ? b : 0);
+}
+
+static int exit_storm(int ms)
+{
+    pthread_t t;
+    if (ms < 0 && pipe(midwrite_pipe) != 0)
+        die("pipe");
+    for (int i = 0; i < nthreads; i++)
+        if (pthread_create(&t, NULL, storm_worker, (void *)(intptr_t)i) != 0)
+            die("pthread_create");
+    if (ms >= 0) {
+        usleep((useconds_t)ms * 1000);
+    } else {
+        char go;
+        atomic_store(&midwrite_mode, 1);
+        atomic_store(&midwrite_armed, 1);
+        if (read(midwrite_pipe[0], &go, 1) != 1)
+            die("read");
+    }
+    exit(0);
+}
+
+/* The descriptor open on path (tlsfloor's log), or -1. */
+static int fd_open_on(const char *path)
+{
+    char link[64], target[4096];
+    for (int fd = 0; fd < 1024; fd++) {
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        if (strcmp(target, path) == 0)
+            return fd;
+    }
+    return -1;
+}
+
+static int run_threads(void);
+
+static void touch(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f)
+        fclose(f);
+}
+
+/* --triggered: rounds of connections, each when the test asks for it. */
+static int triggered(const char *dir)
+{
+    char path[4096], stop[4096];
+    int rc = 0;
+    snprintf(stop, sizeof stop, "%s/stop", dir);
+    for (int k = 1;; k++) {
+        snprintf(path, sizeof path, "%s/%d", dir, k);
+        for (int waited = 0; access(path, F_OK) != 0; waited++) {
+            if (access(stop, F_OK) == 0)
+                return rc;
+            if (waited > 2400)
+                return 2;
+            usleep(50000);
+        }
+        if (run_threads() != 0)
+            rc = 3;
+        snprintf(path, sizeof path, "%s/%d.done", dir, k);
+        touch(path);
+    }
 }
 
 static int run_threads(void)
@@ -332,6 +479,10 @@ static int server_main(int argc, char **argv, int tls)
 int main(int argc, char **argv)
 {
     int do_fork = 0, fork_stress = 0, do_exec = 0, do_vfork = 0, close_fd2 = 0, fd2_socket = 0;
+    int storm_ms = -1, midwrite = 0;
+    static int data_fd = -1;
+    const char *open_file = NULL, *dup2_over_log = NULL, *trigger_dir = NULL;
+    static const char *then_wait;
     static int fd2_peer = -1;
     self_argv = argv;
     if (argc >= 2 && strcmp(argv[1], "server") == 0)
@@ -352,6 +503,13 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--bytes") && v) { nbytes = atoll(v); i++; }
         else if (!strcmp(a, "--min-version") && v) { min_version = (int)strtol(v, NULL, 0); i++; }
         else if (!strcmp(a, "--fork-stress") && v) { fork_stress = atoi(v); i++; }
+        else if (!strcmp(a, "--sni") && v) { sni = v; i++; }
+        else if (!strcmp(a, "--open-file") && v) { open_file = v; i++; }
+        else if (!strcmp(a, "--dup2-over-log") && v) { dup2_over_log = v; i++; }
+        else if (!strcmp(a, "--then-wait") && v) { then_wait = v; i++; }
+        else if (!strcmp(a, "--exit-storm") && v) { storm_ms = atoi(v); i++; }
+        else if (!strcmp(a, "--triggered") && v) { trigger_dir = v; i++; }
+        else if (!strcmp(a, "--exit-midwrite")) midwrite = 1;
         else if (!strcmp(a, "--shared-ctx")) shared_ctx = 1;
         else if (!strcmp(a, "--plain")) plain = 1;
         else if (!strcmp(a, "--fork")) do_fork = 1;
@@ -375,10 +533,42 @@ int main(int argc, char **argv)
         fd2_peer = sv[1];
         fcntl(fd2_peer, F_SETFL, O_NONBLOCK);
     }
+    if (storm_ms >= 0 || midwrite) {
+        /* Only what tlsfloor does at exit is under test: OpenSSL's own exit handler, freeing its
+         * state under the running threads, would crash them first. */
+        OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+        OPENSSL_init_ssl(0, NULL);
+        return exit_storm(midwrite ? -1 : storm_ms);
+    }
     if (!plain) {
         OPENSSL_init_ssl(0, NULL);
         if (shared_ctx && !(the_ctx = make_ctx()))
             return 3;
+    }
+    if (open_file || dup2_over_log) {
+        if (one_connection() != 0)
+            return 3;
+        if (open_file) {
+            char line[64];
+            data_fd = open(open_file, O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (data_fd < 0)
+                die(open_file);
+            int len = snprintf(line, sizeof line, "hpin data fd=%d\n", data_fd);
+            if (write(data_fd, line, (size_t)len) != len)
+                die("write");
+        }
+        if (dup2_over_log) {
+            const char *log = getenv("TLSFLOOR_LOG");
+            int logfd = log ? fd_open_on(log) : -1;
+            int data = open(dup2_over_log, O_WRONLY | O_APPEND);
+            if (logfd < 0 || data < 0) {
+                fprintf(stderr, "hpin: no descriptor open on the log, or %s: %s\n", dup2_over_log, strerror(errno));
+                return 2;
+            }
+            printf("log fd %d\n", logfd);
+            dup2(data, logfd);
+            close(data);
+        }
     }
 
     int rc = 0;
@@ -448,9 +638,22 @@ int main(int argc, char **argv)
             _exit(127);
         }
         rc = child_status_ok(pid) ? 0 : 5;
+    } else if (trigger_dir) {
+        rc = triggered(trigger_dir);
     } else {
         rc = run_threads();
     }
+    if (then_wait) {
+        char ready[4096];
+        snprintf(ready, sizeof ready, "%s.ready", then_wait);
+        touch(ready);
+        for (int i = 0; i < 600 && access(then_wait, F_OK) != 0; i++)
+            usleep(100000);
+        if (one_connection() != 0)
+            rc = rc ? rc : 3;
+    }
+    if (data_fd >= 0 && write(data_fd, "hpin data end\n", 14) != 14)
+        rc = rc ? rc : 2;
 
     if (fd2_peer >= 0) {
         char buf[256];

@@ -114,3 +114,49 @@ make_ca() {
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$(basename "$1") CA" \
         -keyout "$1.key" -out "$1.pem" 2>/dev/null || fail "make_ca $1"
 }
+
+# syslog_capture: what the tests' processes send to syslog() lands in $syslog, one message a
+# line (a /dev/log of this mount namespace; see tests/lib/syslog-capture). The listener is
+# stopped when the test ends.
+syslog=
+syslog_capture() {
+    local pid
+    syslog=$work/syslog.txt
+    mkdir -p "$work/syslog-scratch"
+    pid=$(PYTHON3=$PYTHON3 "$here/../lib/syslog-capture" "$work/syslog-scratch" "$syslog") \
+        || fail "no syslog capture"
+    track_pid "$pid"
+}
+
+# track_pid PID: a background process of the test, killed when the test ends.
+tracked_pids=()
+track_pid() {
+    tracked_pids+=("$1")
+    trap 'kill "${tracked_pids[@]}" 2>/dev/null || true; cleanup' EXIT
+}
+
+# A private /etc (an overlay when the kernel allows it, else a copy on tmpfs): the test may
+# write /etc/tlsfloor.conf and /etc/ld.so.preload there.
+private_etc() {
+    mkdir -p "$work/etc-upper" "$work/etc-work" "$work/etc-copy"
+    if ! mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/etc-upper,workdir=$work/etc-work" /etc 2>/dev/null; then
+        mount -t tmpfs tmpfs "$work/etc-copy" && cp -a /etc/. "$work/etc-copy/" && mount --bind "$work/etc-copy" /etc
+    fi
+}
+
+# public_tools: copies of hpin and the shim that user nobody can run (in public_dir); sets
+# PHPIN, PLIB (the library) and PPRE (what LD_PRELOAD needs for it).
+public_tools() {
+    local d
+    d=$(public_dir tools)
+    install -m 0755 "$HPIN" "$d/hpin"
+    install -m 0644 "$(readlink -f "$TLSFLOOR_LIB")" "$d/libtlsfloor.so"
+    PHPIN=$d/hpin PLIB=$d/libtlsfloor.so PPRE=$d/libtlsfloor.so
+    if [ "${TLSFLOOR_SANITIZED:-0}" = 1 ]; then PPRE="$(gcc -print-file-name=libasan.so):$PLIB"; fi
+}
+
+# as_nobody CMD...: runs CMD as user nobody (and its group), no other groups.
+as_nobody() { setpriv --reuid=nobody --regid="$(id -gn nobody)" --clear-groups -- "$@"; }
+
+# syslog_records EVENT: how many tlsfloor records of EVENT reached $syslog.
+syslog_records() { grep -c "tlsfloor\[[0-9]*\]: $1\( \|\$\)" "$syslog" || true; }

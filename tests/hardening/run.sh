@@ -15,6 +15,8 @@ if [ "${HARD_INNER:-}" != 1 ]; then
         echo "SKIP: needs root (unshare -mn)"; exit 77
     fi
     export HARD_INNER=1
+    TF_HOST_MNTNS=$(readlink /proc/self/ns/mnt)   # (public-dir never mounts there)
+    export TF_HOST_MNTNS
     # A PID namespace too: when the test ends (or ctest kills it at its timeout) every process it
     # started dies with it, so nothing is ever left running.
     exec unshare -mnp --fork --kill-child --mount-proc -- /bin/bash "${BASH_SOURCE[0]}" "$@"

@@ -15,8 +15,6 @@ mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/etc-upper,workdir=$wor
     || { echo "SKIP: no overlayfs for a private /etc"; exit 77; }
 printf 'mode audit\n' >/etc/tlsfloor.conf
 chmod 0600 /etc/tlsfloor.conf
-ng=$(id -gn nobody)
-as_nobody() { setpriv --reuid=nobody --regid="$ng" --clear-groups "$@"; }
 as_nobody env LD_PRELOAD="$pub/libtlsfloor.so" "$pub/hpin" client "$PORT" --pin max11 >"$work/out" 2>"$work/err" \
     || fail "the floor did not hold for nobody: $(cat "$work/out" "$work/err")"
 grep -q config_error "$work/err" && fail "config_error on the program's stderr: $(cat "$work/err")"

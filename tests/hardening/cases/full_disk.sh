@@ -3,7 +3,7 @@
 # The log on a full file system: the host carries on, the floor holds, and no record in the
 # file is torn (a short write would leave half a line).
 start_server; baseline_fails
-mkdir "$work/disk"; mount -t tmpfs -o size=64k tmpfs "$work/disk"
+mkdir "$work/disk"; mount -t tmpfs -o size=64k,mode=755 tmpfs "$work/disk"
 log=$work/disk/log.jsonl
 dd if=/dev/zero of="$work/disk/fill" bs=1k count=64 2>/dev/null || true
 # Free a little room (a page or two) so records land on the edge of "full".

@@ -15,15 +15,13 @@ install -o root -g root -m 4755 "$HPIN" "$pub/hpin-suid"
 install -o root -g root -m 0755 "$HPIN" "$pub/hpin-plain"
 install -o root -g root -m 0644 "$(readlink -f "$TLSFLOOR_LIB")" "$pub/libtlsfloor.so"
 lib=$pub/libtlsfloor.so
-# A private /etc: an overlay when the kernel allows it, else a copy on tmpfs.
-mkdir -p "$work/etc-upper" "$work/etc-work" "$work/etc-copy"
-if ! mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/etc-upper,workdir=$work/etc-work" /etc 2>/dev/null; then
-    mount -t tmpfs tmpfs "$work/etc-copy" && cp -a /etc/. "$work/etc-copy/" && mount --bind "$work/etc-copy" /etc
-fi
+private_etc
 echo "log $pub/conf.jsonl" >/etc/tlsfloor.conf
 printf 'mode audit\nlog %s\n' "$pub/env.jsonl" >"$pub/evil.conf"
 chmod 644 "$pub/evil.conf"
-touch "$pub/conf.jsonl" "$pub/env.jsonl"; chmod 666 "$pub/conf.jsonl" "$pub/env.jsonl"
+# The system's log: root's file in root's folder (a setuid program refuses anything a user could
+# swap); the environment's log: one that nobody could write, were it honoured.
+touch "$pub/conf.jsonl" "$pub/env.jsonl"; chmod 644 "$pub/conf.jsonl"; chmod 666 "$pub/env.jsonl"
 echo "$lib" >/etc/ld.so.preload
 evil=(TLSFLOOR_MODE=audit TLSFLOOR_LOG="$pub/env.jsonl" TLSFLOOR_CONFIG="$pub/evil.conf" TLSFLOOR_MIN=1.3)
 # Control: the same program without the setuid bit reads the environment (audit: changes
