@@ -2,7 +2,7 @@
 # lib.sh: what every hardening case shares (sourced by run.sh inside the private namespaces):
 # $work, fail/note, the preload ($PRE, tf), the TLS >= 1.2 test server (start_server, $PORT),
 # baseline_fails and checklog. Each case is one file in cases/, named like its test.
-ip link set lo up
+"$here/../lib/loopback-only" || { echo "FAIL [$name]: no usable loopback" >&2; exit 1; }
 mount --make-rprivate /
 mkdir -p "${HARD_WORK:-/tmp}"
 work=$(mktemp -d "${HARD_WORK:-/tmp}/$name.XXXXXX")

@@ -8,7 +8,13 @@ tf_init netns
 tf_case "only loopback is visible"
 links=$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
 [ "$links" = "lo " ] || tf_fail "interfaces: $links"
-ip -o addr show lo | grep -q 'inet 127.0.0.1/8' || tf_fail "lo has no 127.0.0.1 (not up?)"
+# (Captured, then searched: `ip | grep -q` under pipefail fails when grep exits before ip's
+# second write.)
+addrs=$(ip -o addr show dev lo)
+grep -qF ' inet 127.0.0.1/8 ' <<<"$addrs" || tf_fail "lo has no 127.0.0.1 (not up?): $addrs"
+if [ "$(cat /proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null)" = 0 ]; then
+    grep -qF ' inet6 ::1/128 ' <<<"$addrs" || tf_fail "lo has no ::1: $addrs"
+fi
 
 tf_case "standard names resolve to 127.0.0.1"
 # (getent ahosts: getaddrinfo as programs call it; ahostsv4 adds AI_ADDRCONFIG, which finds
@@ -17,7 +23,8 @@ for name in outlook.office365.com smtp.office365.com partner.outlook.cn smtp.par
     addrs=$(getent ahosts "$name" | awk '{print $1}' | sort -u | tr '\n' ' ')
     [ "$addrs" = "127.0.0.1 " ] || tf_fail "$name resolves to '${addrs}', expected only 127.0.0.1"
 done
-getent ahosts localhost | awk '{print $1}' | grep -qx 127.0.0.1 || tf_fail "localhost does not resolve to 127.0.0.1"
+addrs=$(getent ahosts localhost | awk '{print $1}')
+grep -qx 127.0.0.1 <<<"$addrs" || tf_fail "localhost does not resolve to 127.0.0.1"
 
 tf_case "legacy names do not resolve, quickly"
 for name in pop-legacy.office365.com imap-legacy.office365.com smtp-legacy.office365.com \
