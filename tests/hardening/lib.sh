@@ -65,13 +65,5 @@ checklog() { "$PYTHON3" "$here/checklog.py" "$@" || fail "log check: $*"; }
 
 # A folder that every user can reach, whatever the checkout's parent folders allow (a home
 # directory is 0700 on Debian 12, and tests never change permissions outside the build tree):
-# a tmpfs over /mnt in this private mount namespace, gone with the namespace.
-public_dir() {
-    if [ ! -e /mnt/.tlsfloor-public ]; then
-        mount -t tmpfs -o mode=755 tmpfs /mnt
-        touch /mnt/.tlsfloor-public
-    fi
-    mkdir -p "/mnt/$1"
-    chmod 755 "/mnt/$1"
-    echo "/mnt/$1"
-}
+# /mnt/NAME on a tmpfs over /mnt in this private mount namespace (tests/lib/public-dir).
+public_dir() { "$here/../lib/public-dir" "$1" || fail "public_dir $1"; }
