@@ -15,7 +15,10 @@ if [ "${HARD_INNER:-}" != 1 ]; then
         echo "SKIP: needs root (unshare -mn)"; exit 77
     fi
     export HARD_INNER=1
-    exec unshare -mn -- /bin/bash "${BASH_SOURCE[0]}" "$@"
+    TF_HOST_MNTNS=$(readlink /proc/self/ns/mnt)   # (public-dir never mounts there)
+    export TF_HOST_MNTNS
+    # A PID namespace too: whatever the case leaves running dies with it (run.sh is its PID 1).
+    exec unshare -mnpf --mount-proc -- /bin/bash "${BASH_SOURCE[0]}" "$@"
 fi
 
 [ -f "$here/cases/$name.sh" ] || { echo "unknown test $name" >&2; exit 2; }
