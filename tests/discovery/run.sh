@@ -127,11 +127,12 @@ case_report_edge() {
 # A log written by the real shim: openssl s_client -tls1 against s_server, audit and enforce.
 case_report_real() {
     local shim=${DISC_SHIM:?} pki=$bin/pki port=14433 log=$work/real.jsonl
+    if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (unshare -n: a private network namespace)"; exit 77; fi
     [ -f "$shim" ] || { fail "shim $shim not built"; return; }
     "$root/tests/lib/mkpki" "$pki" || { fail "mkpki"; return; }
     cat > "$work/inner.sh" <<INNER
 set -u
-ip link set lo up
+"$root/tests/lib/loopback-only" || exit 2
 openssl s_server -accept $port -cert $pki/server.pem -key $pki/server.key -cipher 'DEFAULT:@SECLEVEL=0' -quiet -www > $work/srv.log 2>&1 &
 srv=\$!
 for i in \$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done

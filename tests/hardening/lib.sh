@@ -2,7 +2,7 @@
 # lib.sh: what every hardening case shares (sourced by run.sh inside the private namespaces):
 # $work, fail/note, the preload ($PRE, tf), the TLS >= 1.2 test server (start_server, $PORT),
 # baseline_fails and checklog. Each case is one file in cases/, named like its test.
-ip link set lo up
+"$here/../lib/loopback-only" || { echo "FAIL [$name]: no usable loopback" >&2; exit 1; }
 mount --make-rprivate /
 mkdir -p "${HARD_WORK:-/tmp}"
 work=$(mktemp -d "${HARD_WORK:-/tmp}/$name.XXXXXX")
@@ -80,16 +80,8 @@ checklog() { "$PYTHON3" "$here/checklog.py" "$@" || fail "log check: $*"; }
 
 # A folder that every user can reach, whatever the checkout's parent folders allow (a home
 # directory is 0700 on Debian 12, and tests never change permissions outside the build tree):
-# a tmpfs over /mnt in this private mount namespace, gone with the namespace.
-public_dir() {
-    if [ ! -e /mnt/.tlsfloor-public ]; then
-        mount -t tmpfs -o mode=755 tmpfs /mnt
-        touch /mnt/.tlsfloor-public
-    fi
-    mkdir -p "/mnt/$1"
-    chmod 755 "/mnt/$1"
-    echo "/mnt/$1"
-}
+# /mnt/NAME on a tmpfs over /mnt in this private mount namespace (tests/lib/public-dir).
+public_dir() { "$here/../lib/public-dir" "$1" || fail "public_dir $1"; }
 
 # A private /etc/hosts (this mount namespace only) where the standard Microsoft names are
 # 127.0.0.1 and the legacy ones do not resolve.

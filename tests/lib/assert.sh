@@ -14,6 +14,9 @@
 #   tf_log LOG ARGS...     /usr/bin/python3 logcheck.py LOG ARGS... ; fails the case if it fails
 #   tf_fail MSG / tf_pass MSG / tf_note MSG
 #   tf_need_shim           fail the case (and return 1) when the shim is not built
+#   tf_public_dir NAME     print /mnt/NAME: a folder every user can reach, on a tmpfs private to
+#                          this test's mount namespace (tests/lib/public-dir); its files are copied
+#                          to $TF_WORK/NAME at exit
 #   tf_done                print the summary line and exit 0 / 1
 #
 # Environment (set by tests/scenarios/CMakeLists.txt; defaults derived from this file's place):
@@ -216,6 +219,13 @@ tf_need_shim() {
         return 1
     fi
     return 0
+}
+
+tf_public_dir() {
+    local d
+    d=$("$TF_LIB/public-dir" "$1") || { echo "FAIL: public-dir $1" >&2; exit 1; }
+    tf_at_exit "cp -a '$d' '$TF_WORK/' 2>/dev/null"
+    echo "$d"
 }
 
 tf_done() {

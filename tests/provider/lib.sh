@@ -34,6 +34,11 @@ bad() { tfp_checks=$((tfp_checks + 1)); tfp_failures=$((tfp_failures + 1)); echo
 check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
 finish() { echo "$tfp_checks checks, $tfp_failures failed"; [ "$tfp_failures" -eq 0 ]; }
 
+# tfp_public_dir NAME: a folder every user can reach, wherever the checkout lives (a home
+# directory is 0700 on Debian 12; tests never change permissions outside the build tree):
+# /mnt/NAME on a tmpfs over /mnt in this test's private mount namespace (tests/lib/public-dir).
+tfp_public_dir() { "$TFP_SRC/tests/lib/public-dir" "$1"; }
+
 # A config without any provider (what a server uses so that only the client side is tested).
 printf '# empty: the default provider only\n' > "$WORK/empty.cnf"
 EMPTY_CNF=$WORK/empty.cnf

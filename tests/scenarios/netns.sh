@@ -8,7 +8,32 @@ tf_init netns
 tf_case "only loopback is visible"
 links=$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
 [ "$links" = "lo " ] || tf_fail "interfaces: $links"
-ip -o addr show lo | grep -q 'inet 127.0.0.1/8' || tf_fail "lo has no 127.0.0.1 (not up?)"
+# (Captured, then searched: `ip | grep -q` under pipefail fails when grep exits before ip's
+# second write.)
+addrs=$(ip -o addr show dev lo)
+grep -qF ' inet 127.0.0.1/8 ' <<<"$addrs" || tf_fail "lo has no 127.0.0.1 (not up?): $addrs"
+if [ "$(cat /proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null)" = 0 ]; then
+    grep -qF ' inet6 ::1/128 ' <<<"$addrs" || tf_fail "lo has no ::1: $addrs"
+fi
+
+tf_case "loopback-only waits for lo's address, and gives up after a bound"
+# In a further network namespace: lo up but 127.0.0.1 removed; it comes back a second later.
+lo_only=$TF_LIB/loopback-only
+tf_run lo-wait unshare -n -- /bin/bash -c 'ip link set lo up && ip addr del 127.0.0.1/8 dev lo || exit 9
+    (sleep 1; ip addr add 127.0.0.1/8 dev lo) &
+    s=$(date +%s%N); "$0"; rc=$?; echo "waited_ms=$(( ($(date +%s%N) - s) / 1000000 ))"; exit $rc' "$lo_only"
+waited=$(sed -n 's/^waited_ms=//p' "$TF_OUT")
+if [ "$TF_RC" != 0 ] || [ "${waited:-0}" -lt 800 ]; then
+    tf_fail "loopback-only did not wait for 127.0.0.1: status $TF_RC after ${waited:-?} ms (want 0 after about 1000)"
+    tf_show_run
+fi
+start=$(date +%s)
+tf_run lo-never unshare -n -- /bin/bash -c 'ip link set lo up && ip addr del 127.0.0.1/8 dev lo && "$0"' "$lo_only"
+secs=$(( $(date +%s) - start ))
+if [ "$TF_RC" != 2 ] || ! grep -q 'has no inet 127.0.0.1/8' "$TF_ERR" || [ "$secs" -gt 10 ]; then
+    tf_fail "loopback-only without 127.0.0.1: status $TF_RC after $secs s (want 2, a message, about 5 s)"
+    tf_show_run
+fi
 
 tf_case "standard names resolve to 127.0.0.1"
 # (getent ahosts: getaddrinfo as programs call it; ahostsv4 adds AI_ADDRCONFIG, which finds
@@ -17,7 +42,8 @@ for name in outlook.office365.com smtp.office365.com partner.outlook.cn smtp.par
     addrs=$(getent ahosts "$name" | awk '{print $1}' | sort -u | tr '\n' ' ')
     [ "$addrs" = "127.0.0.1 " ] || tf_fail "$name resolves to '${addrs}', expected only 127.0.0.1"
 done
-getent ahosts localhost | awk '{print $1}' | grep -qx 127.0.0.1 || tf_fail "localhost does not resolve to 127.0.0.1"
+addrs=$(getent ahosts localhost | awk '{print $1}')
+grep -qx 127.0.0.1 <<<"$addrs" || tf_fail "localhost does not resolve to 127.0.0.1"
 
 tf_case "legacy names do not resolve, quickly"
 for name in pop-legacy.office365.com imap-legacy.office365.com smtp-legacy.office365.com \

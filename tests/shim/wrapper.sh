@@ -42,7 +42,30 @@ out=$(env -u LD_PRELOAD "$w" --provider --audit -- sh -c 'echo "$OPENSSL_CONF|$T
 [ "$out" = "$(readlink -f "$build/provider/tlsfloor-audit.cnf")|audit" ] || fail "provider audit: $out"
 
 # Installed layout: the wrapper finds its library, its subcommands and the provider config.
+# Nothing may land outside the prefix: not in OpenSSL's module directory (the provider's default
+# home under the /usr prefix only), nor anywhere else.
+mdir=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
+[ -d "$mdir" ] || fail "no OpenSSL module directory ($mdir)"
+listing() { find "$mdir" -mindepth 1 -printf '%p %y %s %T@ %i\n' | sort; }
+before=$(listing)
 DESTDIR= cmake --install "$build" --prefix "$work/prefix" >/dev/null
+after=$(listing)
+[ "$before" = "$after" ] || fail "cmake --install --prefix changed $mdir: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | tr '\n' ' ')"
+outside=$(grep -v "^$work/prefix/" "$build/install_manifest.txt" || true)
+[ -z "$outside" ] || fail "installed outside the prefix: $outside"
+grep -qx "$work/prefix/lib/ossl-modules/tlsfloor.so" "$build/install_manifest.txt" || fail "no provider module under the prefix"
+# The installed configs name the installed module (the prefix given at install time) and load it.
+imod=$work/prefix/lib/ossl-modules/tlsfloor.so
+for cnf in tlsfloor.cnf tlsfloor-audit.cnf; do
+    grep -qx "module = $imod" "$work/prefix/share/tlsfloor/$cnf" || fail "installed $cnf: $(grep '^module' "$work/prefix/share/tlsfloor/$cnf")"
+done
+out=$(OPENSSL_CONF=$work/prefix/share/tlsfloor/tlsfloor.cnf openssl list -providers)
+grep -qx '  tlsfloor' <<<"$out" || fail "the installed config does not load tlsfloor: $out"
+# The installed tlsfloor-provider-install uses the installed module by default.
+cp "$(readlink -f "$(openssl version -d | sed -n 's/^OPENSSLDIR: "\(.*\)"$/\1/p')/openssl.cnf")" "$work/openssl.cnf"
+"$work/prefix/libexec/tlsfloor/tlsfloor-provider-install" install --config "$work/openssl.cnf" --log none >/dev/null ||
+    fail "installed tlsfloor-provider-install without --module"
+grep -qx "module = $imod" "$work/tlsfloor-provider.cnf" || fail "default --module: $(grep '^module' "$work/tlsfloor-provider.cnf")"
 iw=$work/prefix/bin/tlsfloor
 [ -x "$iw" ] || fail "no installed wrapper"
 ilib=$(find "$work/prefix" -name libtlsfloor.so | head -1)
