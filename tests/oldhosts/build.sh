@@ -60,7 +60,7 @@ if [ "$mode" = minimal ]; then
 else
     echo "== cmake -DBUILD_TESTING=ON -DTLSFLOOR_TEST_AREAS=unit; ctest -L unit"
     if rr sh -c 'cmake -S /src -B /tmp/b -DBUILD_TESTING=ON -DTLSFLOOR_TEST_AREAS=unit -DTLSFLOOR_WERROR=ON &&
-                 cmake --build /tmp/b -j2 && ctest --test-dir /tmp/b -L unit --output-on-failure &&
+                 cmake --build /tmp/b -j2 && cd /tmp/b && ctest -L unit --output-on-failure &&
                  cp /tmp/b/preload/libtlsfloor.so /src/built.so' > "$W/build.log" 2>&1; then
         ok "configured, built, unit tests passed"
     else

@@ -108,6 +108,7 @@ done
 # root has libunwind8: the shim must find it under its i386 names (_ULx86_*).
 case_begin "$arch: backtraces"
 n=bt
+# shellcheck disable=SC2046 # the command line is split on purpose
 root_run "$n" shim --env LD_DEBUG=bindings $(client_cmd curl outlook.office365.com)
 expect_ok "$n" "curl works" "Subject: Ticket 1"
 logcheck "$n" expect max_version_raised --module-re 'libcurl\.so'

@@ -19,6 +19,7 @@ mkdir -p "$STATE"
 INROOT_T=/tf                 # $T, seen from inside the root
 RCA=$INROOT_T/pki/ca.pem
 RLIB=/usr/local/lib/tlsfloor/libtlsfloor.so
+ROOT_RUN_OPTS=()             # e.g. (--i386) for i386 programs in an amd64 root
 
 # root_copy FILE PATH-IN-ROOT [MODE]: put a file into this test's view of the root
 root_copy() {
@@ -42,7 +43,7 @@ root_run() {
             [ "$how" = audit ] && extra+=(--env TLSFLOOR_MODE=audit) ;;
         *) echo "root_run: plain|shim|audit, not $how" >&2; return 2 ;;
     esac
-    "$ROOT_RUN" --state "$STATE" --bind "$T:$INROOT_T" "${extra[@]}" "$TF_ROOT" "$@" \
+    "$ROOT_RUN" --state "$STATE" --bind "$T:$INROOT_T" "${ROOT_RUN_OPTS[@]}" "${extra[@]}" "$TF_ROOT" "$@" \
         > "$OUT/$n.out" 2> "$OUT/$n.err" < "${RUN_STDIN:-/dev/null}"
     echo $? > "$OUT/$n.rc"
 }
