@@ -80,7 +80,11 @@ check "perl with IO::Socket::SSL" grep -q 'IO::Socket::SSL [0-9]' "$OUT/v.out"
 check "fetchmail" grep -q 'fetchmail release 6\.' "$OUT/v.out"
 check "libtlsfloor.so for $arch copied in" test -s "$STATE/upper$RLIB"
 
-for host in outlook.office365.com imap-legacy.office365.com; do
+hosts=(outlook.office365.com imap-legacy.office365.com)
+# Under qemu (i386 on a kernel without 32-bit support) each run is slow: there the legacy name
+# alone (the pin and the name at once) for every client.
+[ "$arch" = i386 ] && hosts=(imap-legacy.office365.com)
+for host in "${hosts[@]}"; do
     # fetchmail: 0600 rc file, pinned with sslproto
     printf 'poll %s protocol IMAP port 993\n  user "poller@example.test" password "s3cret"\n  ssl sslproto tls1 sslcertck sslcertfile %s\n' \
         "$host" "$RCA" > "$T/fetchmailrc-$host"
@@ -113,9 +117,10 @@ root_run "$n" shim --env LD_DEBUG=bindings $(client_cmd curl outlook.office365.c
 expect_ok "$n" "curl works" "Subject: Ticket 1"
 logcheck "$n" expect max_version_raised --module-re 'libcurl\.so'
 if [ "$arch" = i386 ]; then
-    check "libunwind's i386 entry points bound (_ULx86_step, _ULx86_get_reg)" bash -c \
-        "grep -q 'to /usr/lib/i386-linux-gnu/libunwind.so.8 .*_ULx86_step' '$OUT/$n.err' &&
-         grep -q 'to /usr/lib/i386-linux-gnu/libunwind.so.8 .*_ULx86_get_reg' '$OUT/$n.err'"
+    check "libunwind's i386 entry points found (_ULx86_init_local, _ULx86_step, _ULx86_get_reg)" bash -c \
+        "grep -q 'libunwind.so.8 \\[0\\]: normal symbol ._ULx86_init_local' '$OUT/$n.err' &&
+         grep -q 'libunwind.so.8 \\[0\\]: normal symbol ._ULx86_step' '$OUT/$n.err' &&
+         grep -q 'libunwind.so.8 \\[0\\]: normal symbol ._ULx86_get_reg' '$OUT/$n.err'"
 else
     check "no libunwind in this root: glibc's backtrace() served" bash -c "! grep -q libunwind '$OUT/$n.err'"
 fi
