@@ -42,7 +42,7 @@ view sh -c 'cd /opt/tlsfloor && scripts/demo' > "$W/demo" 2>&1 && rc=0 || rc=$?
 [ "$rc" = 0 ] && ok "scripts/demo: status 0" || { bad "scripts/demo: status $rc"; tail -30 "$W/demo"; }
 grep -q "^== scripts/demo needs cmake make gcc libc6-dev curl openssl iproute2: installing them" "$W/demo" && ok "it said what it installs" || bad "no install message"
 grep -q 'tlsv1 alert protocol version' "$W/demo" && [ "$(grep -c 'HTTP 200' "$W/demo")" = 2 ] \
-    && grep -Eq 'max_version_raised +old=TLSv1.1 new=TLSv1.3' "$W/demo" && grep -q 'host_rewritten layer=resolve old=imap-legacy.office365.com' "$W/demo" \
+    && grep -Eq 'max_version_raised +old=TLSv1.1 new=TLSv1.3|"event":"max_version_raised","detail":\{"old":"TLSv1.1","new":"TLSv1.3"' "$W/demo" && grep -q 'host_rewritten layer=resolve old=imap-legacy.office365.com' "$W/demo" \
     && ok "the demo shows the failure, the fix, the records and the rewrite" || { bad "demo output:"; cat "$W/demo"; }
 view sh -c 'apt-mark showmanual | sort' > "$W/manual-after"
 new_manual=$(comm -13 "$W/manual-before" "$W/manual-after" | tr '\n' ' ' | sed 's/ $//')

@@ -39,7 +39,7 @@ openssl s_server -accept 127.0.0.1:4443 -www -quiet -no_ssl3 -no_tls1 -no_tls1_1
 srv=$!
 trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null' EXIT
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4443) 2>/dev/null && break; sleep 0.1; done
-PIN="curl -sS --max-time 20 --cacert /x/pki/ca.pem --tlsv1.0 --tls-max 1.1 -o /dev/null -w %{http_code}\\n https://imap-legacy.office365.com:4443/"
+PIN="curl -sS --max-time 20 --cacert /x/pki/ca.pem --tlsv1.0 --tls-max 1.1 -o /dev/null -w HTTP%{http_code} https://imap-legacy.office365.com:4443/"
 PIN32="/opt/legacy32/bin/openssl s_client -tls1 -connect imap-legacy.office365.com:4443 -CAfile /x/pki/ca.pem -verify_return_error -brief"
 # the 32-bit vendor binary: Debian 11's i386 openssl
 install -D -m 0755 "$TF_ROOT_I386/usr/bin/openssl" "$W/pk/upper/opt/legacy32/bin/openssl"
@@ -47,7 +47,7 @@ install -D -m 0755 "$TF_ROOT_I386/usr/bin/openssl" "$W/pk/upper/opt/legacy32/bin
 echo "== packages: the README's install-packages and install-i386 commands"
 { recipe install-packages; recipe install-i386; } > "$W/x/install.sh"
 sed 's/^/     /' "$W/x/install.sh"
-view pk sh -c "$PIN" > "$W/pk-plain" 2>&1; ! grep -qx 200 "$W/pk-plain" && ok "pinned curl with a legacy name fails without tlsfloor" || bad "it worked without tlsfloor"
+view pk sh -c "$PIN" > "$W/pk-plain" 2>&1; ! grep -q HTTP200 "$W/pk-plain" && ok "pinned curl with a legacy name fails without tlsfloor" || bad "it worked without tlsfloor"
 view pk sh -c "$PIN32 </dev/null" > "$W/pk-plain32" 2>&1; ! grep -q 'Protocol version: TLSv1\.[23]' "$W/pk-plain32" && ok "the 32-bit binary fails without tlsfloor" || bad "32-bit worked without"
 view pk sh -c 'find / -xdev -path /proc -prune -o -path /x -prune -o -path /dist -prune -o -print | sort' > "$W/before" 2>/dev/null
 view pk sh -e /x/install.sh > "$W/install.log" 2>&1 && ok "installed (apt-get, offline: libc6 and libc6:i386 are there)" || { bad "install failed"; tail -20 "$W/install.log"; }
@@ -57,7 +57,7 @@ view pk sh -c 'tlsfloor -- sh -c "echo \$LD_PRELOAD"' > "$W/ldp" 2>&1
 # shellcheck disable=SC2016 # a literal $LIB
 grep -qxF '/usr/$LIB/tlsfloor/libtlsfloor.so' "$W/ldp" && ok "the wrapper preloads /usr/\$LIB/tlsfloor/libtlsfloor.so (both installed)" || bad "LD_PRELOAD: $(cat "$W/ldp")"
 view pk sh -c "tlsfloor --log /x/pk.jsonl -- $PIN" > "$W/pk-curl" 2>&1
-grep -qx 200 "$W/pk-curl" && ok "tlsfloor -- curl (64-bit): HTTP 200" || bad "curl: $(cat "$W/pk-curl")"
+grep -q HTTP200 "$W/pk-curl" && ok "tlsfloor -- curl (64-bit): HTTP 200" || bad "curl: $(cat "$W/pk-curl")"
 view pk sh -c "tlsfloor --log /x/pk32.jsonl -- $PIN32 </dev/null" > "$W/pk-32" 2>&1
 grep -q 'Protocol version: TLSv1\.[23]' "$W/pk-32" && ok "tlsfloor -- 32-bit openssl: $(grep -m1 'Protocol version' "$W/pk-32")" || { bad "32-bit:"; cat "$W/pk-32"; }
 grep -q '"exe":"/opt/legacy32/bin/openssl".*"event":"method_pinned"\|"exe":"/opt/legacy32/bin/openssl".*"event":"max_version_raised"' "$W/x/pk32.jsonl" \
@@ -78,7 +78,7 @@ recipe install-source > "$W/x/source.sh"
 sed 's/^/     /' "$W/x/source.sh"
 view src sh -c 'cd /x/src && sh -ex /x/source.sh' > "$W/source.log" 2>&1 && ok "built and installed from source" || { bad "source install:"; tail -30 "$W/source.log"; }
 view src sh -c "/usr/local/bin/tlsfloor --log /x/src.jsonl -- $PIN" > "$W/src-curl" 2>&1
-grep -qx 200 "$W/src-curl" && grep -q '"event":"host_rewritten"' "$W/x/src.jsonl" && ok "/usr/local/bin/tlsfloor -- curl: HTTP 200, host rewritten" || bad "source-installed: $(cat "$W/src-curl")"
+grep -q HTTP200 "$W/src-curl" && grep -q '"event":"host_rewritten"' "$W/x/src.jsonl" && ok "/usr/local/bin/tlsfloor -- curl: HTTP 200, host rewritten" || bad "source-installed: $(cat "$W/src-curl")"
 
 echo "== on an old host: the README's install-oldhost commands (the library built on Debian 12)"
 # the stand-in for /opt/helpdesk/bin/mailpoll: a pinned client naming a legacy host
@@ -91,9 +91,9 @@ for arch in amd64 i386; do
     cp "$lib" "$W/x/$arch/libtlsfloor.so"
     recipe install-oldhost > "$W/x/oldhost.sh"
     view "$st" "${root[@]}" sh -c "/opt/helpdesk/bin/mailpoll" > "$W/$st-plain" 2>&1
-    ! grep -qx 200 "$W/$st-plain" && ok "$arch: mailpoll fails without tlsfloor" || bad "$arch: worked without"
+    ! grep -q HTTP200 "$W/$st-plain" && ok "$arch: mailpoll fails without tlsfloor" || bad "$arch: worked without"
     view "$st" "${root[@]}" sh -c "cd /x/$arch && sh -e /x/oldhost.sh" > "$W/$st-run" 2>&1
-    grep -qx 200 "$W/$st-run" && grep -q '^tlsfloor\[[0-9]*\]: host_rewritten' "$W/$st-run" \
+    grep -q HTTP200 "$W/$st-run" && grep -q '^tlsfloor\[[0-9]*\]: host_rewritten' "$W/$st-run" \
         && ok "$arch: installed and preloaded as the README says: HTTP 200, host rewritten" || { bad "$arch oldhost:"; cat "$W/$st-run"; }
 done
 
@@ -110,7 +110,7 @@ for arch in amd64 i386; do
     install -D -m 0644 "$lib" "$W/$st/upper$dest"                     # COPY
     eargs=(); for e in "${envs[@]}"; do eargs+=("$e"); done           # ENV
     view "$st" "${root[@]}" env "${eargs[@]}" /opt/helpdesk/bin/mailpoll > "$W/$st-run" 2>&1
-    grep -qx 200 "$W/$st-run" && grep -q '^tlsfloor\[[0-9]*\]: handshake ' "$W/$st-run" \
+    grep -q HTTP200 "$W/$st-run" && grep -q '^tlsfloor\[[0-9]*\]: handshake ' "$W/$st-run" \
         && ok "$arch image: the program works; tlsfloor's readable lines on stderr" || { bad "$arch image:"; cat "$W/$st-run"; }
 done
 echo "--- $passes checks passed, $fails failed"
