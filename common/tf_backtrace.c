@@ -19,22 +19,32 @@
 typedef int (*unwinder_fn)(void **ips, int max, int (*stop)(uintptr_t ip));
 static unwinder_fn unwinder;   /* published last, with release: the libunwind pointers are set */
 
-/* libunwind's local cursor API, found at run time (x86_64 names). unw_backtrace() would be one
- * call, but its per-thread trace cache costs a few hundred KiB in every process that logs, and
- * the cursor walk can stop at the first frame outside tlsfloor and OpenSSL. */
-#define TF_UNW_CURSOR_WORDS 127      /* UNW_TDEP_CURSOR_LEN */
+/* libunwind's local cursor API, found at run time under the names of this architecture's
+ * libunwind (its symbols carry the target: _ULx86_64_step, _ULx86_step). unw_backtrace() would be
+ * one call, but its per-thread trace cache costs a few hundred KiB in every process that logs,
+ * and the cursor walk can stop at the first frame outside tlsfloor and OpenSSL. */
+#if defined(__x86_64__)
+#define TF_UNW_SYM(name) "_U" name "x86_64_"
 #define TF_UNW_REG_IP 16             /* UNW_X86_64_RIP */
-typedef struct { uint64_t opaque[TF_UNW_CURSOR_WORDS]; } tf_unw_cursor;
-static int (*unw_getcontext_fn)(ucontext_t *);
+typedef uint64_t tf_unw_word;        /* unw_word_t */
+#elif defined(__i386__)
+#define TF_UNW_SYM(name) "_U" name "x86_"
+#define TF_UNW_REG_IP 8              /* UNW_X86_EIP */
+typedef uint32_t tf_unw_word;
+#endif
+#ifdef TF_UNW_SYM
+#define TF_UNW_CURSOR_WORDS 127      /* UNW_TDEP_CURSOR_LEN, the same on both */
+typedef struct { tf_unw_word opaque[TF_UNW_CURSOR_WORDS]; } tf_unw_cursor;
+static int (*unw_getcontext_fn)(ucontext_t *);   /* unw_context_t is ucontext_t on both */
 static int (*unw_init_local_fn)(tf_unw_cursor *, ucontext_t *);
 static int (*unw_step_fn)(tf_unw_cursor *);
-static int (*unw_get_reg_fn)(tf_unw_cursor *, int, uint64_t *);
+static int (*unw_get_reg_fn)(tf_unw_cursor *, int, tf_unw_word *);
 
 static int unwind_with_libunwind(void **ips, int max, int (*stop)(uintptr_t ip))
 {
     ucontext_t ctx;
     tf_unw_cursor cursor;
-    uint64_t ip;
+    tf_unw_word ip;
     int n = 0;
     if (unw_getcontext_fn(&ctx) != 0 || unw_init_local_fn(&cursor, &ctx) != 0)
         return 0;
@@ -47,6 +57,7 @@ static int unwind_with_libunwind(void **ips, int max, int (*stop)(uintptr_t ip))
     }
     return n;
 }
+#endif
 
 static int unwind_with_glibc(void **ips, int max, int (*stop)(uintptr_t ip))
 {
@@ -64,22 +75,24 @@ static unwinder_fn load_unwinder(void)
         return u;
     /* libunwind when the host has it (it unwinds through frames without frame pointers using
      * .eh_frame); glibc's backtrace() otherwise. */
+#ifdef TF_UNW_SYM
     void *h = dlopen("libunwind.so.8", RTLD_LAZY | RTLD_LOCAL);
     if (h) {
-        unw_getcontext_fn = (int (*)(ucontext_t *))dlsym(h, "_Ux86_64_getcontext");
-        unw_init_local_fn = (int (*)(tf_unw_cursor *, ucontext_t *))dlsym(h, "_ULx86_64_init_local");
-        unw_step_fn = (int (*)(tf_unw_cursor *))dlsym(h, "_ULx86_64_step");
-        unw_get_reg_fn = (int (*)(tf_unw_cursor *, int, uint64_t *))dlsym(h, "_ULx86_64_get_reg");
+        unw_getcontext_fn = (int (*)(ucontext_t *))dlsym(h, TF_UNW_SYM("") "getcontext");
+        unw_init_local_fn = (int (*)(tf_unw_cursor *, ucontext_t *))dlsym(h, TF_UNW_SYM("L") "init_local");
+        unw_step_fn = (int (*)(tf_unw_cursor *))dlsym(h, TF_UNW_SYM("L") "step");
+        unw_get_reg_fn = (int (*)(tf_unw_cursor *, int, tf_unw_word *))dlsym(h, TF_UNW_SYM("L") "get_reg");
         /* No shared cache: libunwind guards its global cache with a mutex (signals blocked while
          * held), and a fork() while another thread holds it leaves every later unwind in the
          * child stuck for good, deaf to SIGALRM. Without the cache each step reads the unwind
          * table afresh; the walk stops at the first frame outside tlsfloor anyway. */
-        int (*set_caching)(void *, int) = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
-        void **space = (void **)dlsym(h, "_ULx86_64_local_addr_space");
+        int (*set_caching)(void *, int) = (int (*)(void *, int))dlsym(h, TF_UNW_SYM("L") "set_caching_policy");
+        void **space = (void **)dlsym(h, TF_UNW_SYM("L") "local_addr_space");
         if (unw_getcontext_fn && unw_init_local_fn && unw_step_fn && unw_get_reg_fn && set_caching &&
             space && set_caching(*space, 0 /* UNW_CACHE_NONE */) == 0)
             u = unwind_with_libunwind;
     }
+#endif
     if (!u)
         u = unwind_with_glibc;
     __atomic_store_n(&unwinder, u, __ATOMIC_RELEASE);

@@ -1,0 +1,2 @@
+rpm -qlp dist/tlsfloor-*.x86_64.rpm
+rpm -qp --requires dist/tlsfloor-*.x86_64.rpm
