@@ -164,7 +164,7 @@ static void describe_frame(uintptr_t ip, struct tf_frame *f, char strings[3][160
     struct module_hit m = { .ip = ip };
     Dl_info dl;
     memset(f, 0, sizeof *f);
-    dl_iterate_phdr(find_module_cb, &m);
+    tf_module_walk(find_module_cb, &m);
     if (m.found) {
         if (m.name && m.name[0]) {
             snprintf(strings[0], 160, "%s", m.name);
@@ -230,6 +230,9 @@ void tf_caller_capture(struct tf_caller_info *info)
 {
     void *raw[TF_RAW_DEPTH];
     memset(&info->caller, 0, sizeof info->caller);
+    /* Every unwinder walks the loaded objects: in a child forked from threads, no caller. */
+    if (!tf_module_walks_safe())
+        return;
     unwinder_fn unwind = load_unwinder();
     /* A known site needs only its key, the first frame outside: the unwind stops there. Only a
      * site seen for the first time is unwound again, further, for its frames. */

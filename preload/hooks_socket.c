@@ -110,7 +110,7 @@ static void report_uncovered(const struct watch *w)
     struct tls_libs libs = { "", 0 };
     const char *verdict;
     unsigned flags = 0;
-    dl_iterate_phdr(list_tls_cb, &libs);
+    tf_module_walk(list_tls_cb, &libs);
     if (libs.other_tls) {
         verdict = "TLS by another library: tlsfloor cannot raise its version";
     } else if (tf_port_implicit_tls(w->port)) {

@@ -56,7 +56,7 @@ static int find_lib_cb(struct dl_phdr_info *info, size_t size, void *data)
 static void *loaded_library(const char *prefix)
 {
     struct find_lib f = { prefix, NULL };
-    dl_iterate_phdr(find_lib_cb, &f);
+    tf_module_walk(find_lib_cb, &f);
     return f.handle;
 }
 
@@ -169,7 +169,7 @@ static int adds_cb(struct dl_phdr_info *info, size_t size, void *data)
 static unsigned long long loaded_adds(void)
 {
     unsigned long long adds = 0;
-    dl_iterate_phdr(adds_cb, &adds);
+    tf_module_walk(adds_cb, &adds);
     return adds;
 }
 
@@ -200,7 +200,8 @@ static const struct tf_openssl *make_table(struct tf_openssl *seen)
 const struct tf_openssl *tf_openssl(void)
 {
     struct tf_openssl *t = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
-    if (t && (t->has_libssl || t->adds == loaded_adds()))
+    /* Where the loaded objects cannot be walked (tf_module_walk), the table at hand stays. */
+    if (t && (t->has_libssl || !tf_module_walks_safe() || t->adds == loaded_adds()))
         return t;
     return make_table(t);
 }
@@ -210,7 +211,7 @@ void *tf_openssl_fn(size_t off)
     const struct tf_openssl *t = tf_openssl();
     void *p;
     memcpy(&p, (const char *)&t->fn + off, sizeof p);
-    if (p == NULL && !t->has_libssl) {
+    if (p == NULL && !t->has_libssl && tf_module_walks_safe()) {
         t = make_table(__atomic_load_n(&current, __ATOMIC_ACQUIRE));
         memcpy(&p, (const char *)&t->fn + off, sizeof p);
     }

@@ -39,8 +39,10 @@ __attribute__((constructor)) static void on_load(void)
 {
     const char *volatile seen = tlsfloor_instance;   /* through the GOT: the first copy's */
     tf_inert = seen != tf_own_instance;
-    if (!tf_inert)
-        tf_log_stderr_note();   /* what fd 2 was when the program started (one fstat) */
+    if (tf_inert)
+        return;
+    tf_log_stderr_note();   /* what fd 2 was when the program started (one fstat) */
+    tf_module_fork_init();  /* which forked children must not walk the loaded objects */
 }
 
 int tf_enter(const void *return_address)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "tf_config.h"
+#include "tf_module.h"
 #include "tf_policy.h"
 #include "tf_record.h"
 

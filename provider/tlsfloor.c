@@ -32,6 +32,7 @@
 #include "tf_backtrace.h"
 #include "tf_config.h"
 #include "tf_log.h"
+#include "tf_module.h"
 #include "tf_record.h"
 
 #define TFP_NAME "tlsfloor"
@@ -466,6 +467,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, 
     p = calloc(1, sizeof *p);
     if (p == NULL)
         return 0;
+    tf_module_fork_init();   /* which forked children must not walk the loaded objects */
     p->handle = handle;
     p->log.fd = -1;
     pthread_mutex_init(&p->open_lock, NULL);

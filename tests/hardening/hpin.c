@@ -14,6 +14,10 @@
  *     --fork-stress K  threads connect in a loop while the main thread forks K children that
  *                   each resolve "fork.test" (give tlsfloor a rule for it) and exec a client
  *                   making one connection (a child stuck on a lock is killed by alarm)
+ *     --fork-phdr K  one connection, then a thread sits in dl_iterate_phdr (its callback sleeps,
+ *                   the loader's write lock held, as an unwinder would) while the main thread
+ *                   forks K children, each one at such a moment; each child resolves
+ *                   "fork.test" and makes one connection (a child stuck is killed by alarm)
  *     --exec        one connection, then exec this program again (client, one connection)
  *     --vfork       vfork()+exec this program (client, one connection), wait for it
  *     --close-fd2   close fd 2 first (the connection's socket may become fd 2)
@@ -45,6 +49,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -217,6 +222,29 @@ static void *stress_worker(void *arg)
     while (!atomic_load(&stop_flag))
         if (one_connection() != 0)
             atomic_fetch_add(&failures, 1);
+    return NULL;
+}
+
+/* --fork-phdr: glibc holds its loader write lock while dl_iterate_phdr calls back, and a forked
+ * child inherits it held (never released there). */
+static atomic_int phdr_inside;
+
+static int slow_phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)info, (void)size, (void)data;
+    atomic_store(&phdr_inside, 1);
+    usleep(300 * 1000);
+    atomic_store(&phdr_inside, 0);
+    return 1;
+}
+
+static void *phdr_holder(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&stop_flag)) {
+        dl_iterate_phdr(slow_phdr_cb, NULL);
+        usleep(1000);
+    }
     return NULL;
 }
 
@@ -478,7 +506,7 @@ static int server_main(int argc, char **argv, int tls)
 
 int main(int argc, char **argv)
 {
-    int do_fork = 0, fork_stress = 0, do_exec = 0, do_vfork = 0, close_fd2 = 0, fd2_socket = 0;
+    int do_fork = 0, fork_stress = 0, fork_phdr = 0, do_exec = 0, do_vfork = 0, close_fd2 = 0, fd2_socket = 0;
     int storm_ms = -1, midwrite = 0;
     static int data_fd = -1;
     const char *open_file = NULL, *dup2_over_log = NULL, *trigger_dir = NULL;
@@ -503,6 +531,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--bytes") && v) { nbytes = atoll(v); i++; }
         else if (!strcmp(a, "--min-version") && v) { min_version = (int)strtol(v, NULL, 0); i++; }
         else if (!strcmp(a, "--fork-stress") && v) { fork_stress = atoi(v); i++; }
+        else if (!strcmp(a, "--fork-phdr") && v) { fork_phdr = atoi(v); i++; }
         else if (!strcmp(a, "--sni") && v) { sni = v; i++; }
         else if (!strcmp(a, "--open-file") && v) { open_file = v; i++; }
         else if (!strcmp(a, "--dup2-over-log") && v) { dup2_over_log = v; i++; }
@@ -617,6 +646,29 @@ int main(int argc, char **argv)
             pthread_join(t[i], NULL);
         if (!rc && atomic_load(&failures))
             rc = 3;
+    } else if (fork_phdr) {
+        pthread_t holder;
+        if (one_connection() != 0)   /* everything the children use is loaded before a fork */
+            return 3;
+        pthread_create(&holder, NULL, phdr_holder, NULL);
+        for (int k = 0; k < fork_phdr; k++) {
+            while (!atomic_load(&phdr_inside))
+                usleep(1000);
+            pid_t pid = fork();
+            if (pid < 0)
+                die("fork");
+            if (pid == 0) {
+                struct addrinfo *res = NULL, hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+                alarm(10);
+                if (getaddrinfo("fork.test", NULL, &hints, &res) == 0)
+                    freeaddrinfo(res);
+                _exit(one_connection() == 0 ? 0 : 3);
+            }
+            if (!child_status_ok(pid))
+                rc = 5;
+        }
+        atomic_store(&stop_flag, 1);
+        pthread_join(holder, NULL);
     } else if (do_exec || do_vfork) {
         char port_s[16], *args[8];
         snprintf(port_s, sizeof port_s, "%d", port);
