@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "shim.h"
+#include "tls_backend.h"
 #include "tf_sniff.h"
 #include "tf_version.h"
 
@@ -29,43 +29,14 @@
 #define ERROR_SYSCALL 5
 #define ERROR_ZERO_RETURN 6
 
-enum {
-    DID_METHOD = 1 << 0,
-    DID_MAX = 1 << 1,
-    DID_MIN = 1 << 2,
-    DID_OPTIONS = 1 << 3,
-    DID_CIPHERS = 1 << 4,
-    DID_REWRITE = 1 << 5,
-    DID_VERIFY = 1 << 6,
-    HANDSHAKE_LOGGED = 1 << 7,
-    INFO_CB_SET = 1 << 8,
-    WATCH_AUTH = 1 << 9,        /* client's first bytes are looked at for its auth command */
-    DID_FLOOR = 1 << 12,        /* the library's default minimum ("any") was raised: no pin, but
-                                   it explains a failed handshake with an old server */
-};
-#define PROTO_SHIFT 10          /* 2 bits: enum tf_proto of a watched connection */
-#define PROTO_MASK ((uintptr_t)3 << PROTO_SHIFT)
-#define SEEN_SHIFT 16           /* bytes looked at so far */
-#define DID_ANY (DID_METHOD | DID_MAX | DID_MIN | DID_OPTIONS | DID_CIPHERS | DID_REWRITE | DID_VERIFY)
+/* ---- per-object bits: the neutral table (tls_conn.c), keyed by SSL * or SSL_CTX * ---- */
 
-/* ---- per-object bits ---- */
-
-static uintptr_t ssl_bits(const struct tf_openssl *o, const SSL *s)
-{
-    return (uintptr_t)o->fn.SSL_get_ex_data(s, o->ex_ssl);
-}
-
-static void ssl_set_bits(const struct tf_openssl *o, const SSL *s, uintptr_t bits)
-{
-    o->fn.SSL_set_ex_data((SSL *)s, o->ex_ssl, (void *)bits);
-}
-
-static void mark(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, uintptr_t bit)
+static void mark(SSL_CTX *ctx, SSL *s, uintptr_t bit)
 {
     if (s)
-        ssl_set_bits(o, s, ssl_bits(o, s) | bit);
+        tf_conn_mark(s, bit);
     else if (ctx)
-        o->fn.SSL_CTX_set_ex_data(ctx, o->ex_ctx, (void *)((uintptr_t)o->fn.SSL_CTX_get_ex_data(ctx, o->ex_ctx) | bit));
+        tf_conn_mark(ctx, bit);
 }
 
 /* DTLS has its own version numbers (and is not mail): it is left alone. */
@@ -155,7 +126,7 @@ static long ctrl_decide(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, int cm
         if (nv == larg)
             return larg;
         *ch = (struct ctrl_change){ .kind = CTRL_BOUND, .is_min = is_min, .old = larg, .nv = nv };
-        mark(o, ctx, s, is_min ? DID_MIN : DID_MAX);
+        mark(ctx, s, is_min ? TF_DID_MIN : TF_DID_MAX);
         return tf_enforcing() ? nv : larg;
     }
     if (cmd == abi->ctrl_options) {
@@ -163,7 +134,7 @@ static long ctrl_decide(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, int cm
         long nv = (long)options_to_use(o, (uint64_t)larg, &bad);
         if (bad) {
             *ch = (struct ctrl_change){ .kind = CTRL_OPTIONS, .bad = bad };
-            mark(o, ctx, s, DID_OPTIONS);
+            mark(ctx, s, TF_DID_OPTIONS);
         }
         return nv;
     }
@@ -173,7 +144,7 @@ static long ctrl_decide(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, int cm
             *ch = (struct ctrl_change){ .kind = CTRL_SNI, .host = (const char *)*parg, .to = to };
             if (tf_enforcing()) {
                 *parg = (void *)to;
-                mark(o, ctx, s, DID_REWRITE);
+                mark(ctx, s, TF_DID_REWRITE);
             }
         }
     }
@@ -251,129 +222,68 @@ static int cipher_list_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, 
     int applied = 0;
     if (tf_enforcing())
         applied = (s ? o->fn.SSL_set_cipher_list(s, extended) : o->fn.SSL_CTX_set_cipher_list(ctx, extended)) == 1;
-    mark(o, ctx, s, DID_CIPHERS);
+    mark(ctx, s, TF_DID_CIPHERS);
     struct tf_field f[4] = { TF_STR("old", str), TF_STR("new", extended),
                              TF_STR("via", s ? "SSL_set_cipher_list" : "SSL_CTX_set_cipher_list") };
     tf_emit_intervention("cipher_list_extended", f, 3, applied);
     return result;
 }
 
-/* ---- observation ---- */
+/* ---- observation: what the neutral records (tls_conn.c) read from a connection ---- */
 
-/* "host:port" of the connection's socket, when it has one; returns the port or 0. */
-static int peer_of(const struct tf_openssl *o, const SSL *s, char *out, size_t cap)
+static int ossl_version(const void *conn)
 {
-    struct sockaddr_storage ss = { 0 };
-    socklen_t len = sizeof ss;
-    char host[INET6_ADDRSTRLEN] = "";
-    int fd = o->fn.SSL_get_fd(s), port = 0;
-    out[0] = '\0';
-    if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-        return tf_thread_peer(out, cap);   /* the program's own BIO: its thread's last connect */
-    if (ss.ss_family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-        port = ntohs(in->sin_port);
-        snprintf(out, cap, "%s:%d", host, port);
-    } else if (ss.ss_family == AF_INET6) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-        port = ntohs(in6->sin6_port);
-        snprintf(out, cap, "[%s]:%d", host, port);
-    }
-    return port;
+    return tf_openssl()->fn.SSL_version(conn);
 }
 
-static void changes_of(uintptr_t bits, char *out, size_t cap)
+static const char *ossl_cipher(const void *conn, char *buf, size_t cap)
 {
-    static const struct { uintptr_t bit; const char *name; } names[] = {
-        { DID_METHOD, "method" }, { DID_MIN, "min_version" }, { DID_MAX, "max_version" },
-        { DID_OPTIONS, "options" }, { DID_CIPHERS, "ciphers" }, { DID_REWRITE, "host" },
-        { DID_VERIFY, "verify" }, { DID_FLOOR, "default_min_version" },
-    };
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if ((bits & names[i].bit) && used + strlen(names[i].name) + 2 < cap)
-            used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? "," : "", names[i].name);
+    const struct tf_openssl *o = tf_openssl();
+    const SSL_CIPHER *c = o->fn.SSL_get_current_cipher(conn);
+    (void)buf, (void)cap;   /* the name is the library's own static string */
+    return c ? o->fn.SSL_CIPHER_get_name(c) : NULL;
 }
 
-/* What the handshake and failure records share: where the connection goes, and what tlsfloor
- * did to it (did: the DID_* bits that count for this record). */
-struct conn_facts {
-    char peer[64];
-    int port;            /* 0 when unknown */
-    char changes[96];
+static const char *ossl_sni(const void *conn, char *buf, size_t cap)
+{
+    (void)buf, (void)cap;
+    return tf_openssl()->fn.SSL_get_servername(conn, NAMETYPE_HOST);
+}
+
+static int ossl_fd(const void *conn)
+{
+    return tf_openssl()->fn.SSL_get_fd(conn);
+}
+
+static int ossl_is_server(const void *conn)
+{
+    return tf_openssl()->fn.SSL_is_server(conn);
+}
+
+static const struct tf_tls_ops openssl_ops = {
+    .name = "openssl",
+    .version = ossl_version,
+    .cipher = ossl_cipher,
+    .sni = ossl_sni,
+    .fd = ossl_fd,
+    .is_server = ossl_is_server,
 };
 
-/* The port comes from the connection's socket or, for programs with their own BIO, from the
- * mail socket this thread connected; that socket is marked covered by OpenSSL. */
-static void conn_facts_of(const struct tf_openssl *o, const SSL *s, uintptr_t did, struct conn_facts *f)
+/* OpenSSL's words for why the handshake failed (errno is kept: the program reads it next). */
+static void failure_reason(const struct tf_openssl *o, int err, char *reason, size_t cap)
 {
-    int port = peer_of(o, s, f->peer, sizeof f->peer);
-    int watched = tf_watch_covered(o->fn.SSL_get_fd(s));
-    f->port = port ? port : watched;
-    changes_of(did, f->changes, sizeof f->changes);
-}
-
-/* "port": a number, or null when unknown. */
-#define PORT_FIELD(p) ((p) ? (struct tf_field)TF_INT("port", (p)) : (struct tf_field)TF_STR("port", NULL))
-
-/* Returns the bits to add: a client talking to a mail port (or to an unknown one, through its
- * own BIO) has its first commands watched for the authentication mechanism. */
-static uintptr_t log_handshake(const struct tf_openssl *o, const SSL *s, uintptr_t bits)
-{
-    struct conn_facts cf;
-    int version = o->fn.SSL_version(s);
-    const SSL_CIPHER *c = o->fn.SSL_get_current_cipher(s);
-    conn_facts_of(o, s, bits & DID_ANY, &cf);
-    int mail = cf.port && tf_is_mail_port(cf.port);
-    enum tf_proto proto = tf_proto_by_port(cf.port);
-    struct tf_field f[] = {
-        TF_STR("version", tf_version_name(version)),
-        TF_STR("cipher", c ? o->fn.SSL_CIPHER_get_name(c) : NULL),
-        TF_STR("sni", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
-        TF_STR("peer", cf.peer[0] ? cf.peer : NULL),
-        TF_BOOL("below_floor", version < tf_config()->floor),
-        TF_BOOL("changed", tf_enforcing() && (bits & DID_ANY)),
-        TF_STR("changes", cf.changes),
-        PORT_FIELD(cf.port),
-        TF_STR("protocol", mail ? tf_proto_name(proto) : NULL),
-    };
-    tf_emit("handshake", f, sizeof f / sizeof f[0], TF_CALLER);
-    if (o->fn.SSL_is_server(s) || (cf.port && !mail))
-        return 0;
-    return WATCH_AUTH | ((uintptr_t)proto << PROTO_SHIFT);
-}
-
-static void log_failure(const struct tf_openssl *o, const SSL *s, int err, uintptr_t bits)
-{
-    struct conn_facts cf;
-    char reason[160];
     int saved_errno = errno;
     unsigned long e = o->fn.ERR_peek_last_error();
     const char *why = e ? o->fn.ERR_reason_error_string(e) : NULL;
     if (why)
-        snprintf(reason, sizeof reason, "%s", why);
+        snprintf(reason, cap, "%s", why);
     else if (e)
-        snprintf(reason, sizeof reason, "OpenSSL error 0x%lx", e);
+        snprintf(reason, cap, "OpenSSL error 0x%lx", e);
     else if (err == ERROR_ZERO_RETURN)
-        snprintf(reason, sizeof reason, "peer closed the connection");
+        snprintf(reason, cap, "peer closed the connection");
     else
-        snprintf(reason, sizeof reason, "connection closed or reset (%s)",
+        snprintf(reason, cap, "connection closed or reset (%s)",
                  saved_errno ? strerror(saved_errno) : "end of file");
-    /* here the silent default-minimum raise counts: it may be why the handshake failed */
-    uintptr_t did = bits & (DID_ANY | DID_FLOOR);
-    conn_facts_of(o, s, did, &cf);
-    struct tf_field f[] = {
-        TF_STR("reason", reason),
-        PORT_FIELD(cf.port),
-        TF_STR("sni", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
-        TF_STR("peer", cf.peer[0] ? cf.peer : NULL),
-        TF_BOOL("changed", tf_enforcing() && did),
-        TF_STR("changes", cf.changes),
-    };
-    tf_emit("handshake_failed", f, sizeof f / sizeof f[0], TF_CALLER);
     errno = saved_errno;
 }
 
@@ -385,18 +295,17 @@ static void info_callback(const SSL *s, int where, int ret)
     tf_info_cb chained = (tf_info_cb)o->fn.SSL_get_ex_data(s, o->ex_ssl_cb);
     if (!chained)
         chained = o->fn.SSL_CTX_get_info_callback(o->fn.SSL_get_SSL_CTX(s));
-    uintptr_t bits = ssl_bits(o, s);
-    if (!(bits & HANDSHAKE_LOGGED)) {
+    if (!(tf_conn_bits(s) & TF_HANDSHAKE_LOGGED)) {
         if (where & CB_HANDSHAKE_DONE) {
-            ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED);
-            uintptr_t watch = log_handshake(o, s, bits);
-            if (watch)
-                ssl_set_bits(o, s, ssl_bits(o, s) | watch);
+            tf_tls_handshake_done(&openssl_ops, s);
         } else if ((where & CB_EXIT) && ret <= 0) {
             int err = o->fn.SSL_get_error(s, ret);
             if (err == ERROR_SSL || err == ERROR_SYSCALL || err == ERROR_ZERO_RETURN) {
-                ssl_set_bits(o, s, bits | HANDSHAKE_LOGGED);
-                log_failure(o, s, err, bits);
+                char reason[160];
+                int saved_errno = errno;
+                failure_reason(o, err, reason, sizeof reason);
+                tf_tls_handshake_failed(&openssl_ops, s, reason);
+                errno = saved_errno;
             }
         }
     }
@@ -460,7 +369,7 @@ static int cert_verify_callback(X509_STORE_CTX *x, void *unused)
     const struct tf_openssl *o = tf_openssl();
     SSL *s = ssl_of_store_ctx(o, x);
     (void)unused;
-    if (s && (ssl_bits(o, s) & DID_VERIFY))
+    if (s && (tf_conn_bits(s) & TF_DID_VERIFY))
         return o->fn.X509_verify_cert(x);
     SSL_CTX *ctx = s ? o->fn.SSL_get_SSL_CTX(s) : NULL;
     tf_cert_verify_cb program = ctx ? (tf_cert_verify_cb)o->fn.SSL_CTX_get_ex_data(ctx, o->ex_ctx_cert_cb) : NULL;
@@ -510,9 +419,9 @@ static uintptr_t check_method(const struct tf_openssl *o, SSL *s, uintptr_t bits
         applied = o->fn.SSL_CTX_set_ssl_version(ctx, method_to_use(o, cur, d)) == 1;
     else if (enforce && !ctx_level && o->fn.SSL_set_ssl_method)
         applied = o->fn.SSL_set_ssl_method(s, method_to_use(o, cur, d)) == 1;
-    if (enforce || !(bits & DID_METHOD))
+    if (enforce || !(bits & TF_DID_METHOD))
         report_method(o, d, via, applied);
-    return DID_METHOD;
+    return TF_DID_METHOD;
 }
 
 /* The connection's own bounds (1.1.1 and later can read them back). */
@@ -534,16 +443,16 @@ static uintptr_t check_bounds(const struct tf_openssl *o, SSL *s, uintptr_t bits
         o->fn.SSL_ctrl(s, abi->ctrl_set_max_proto, 0, NULL);
     /* 0 is the library's default, not a pin: raised silently (it can explain a failure). */
     if (min == 0 && enforce)
-        add |= DID_FLOOR;
+        add |= TF_DID_FLOOR;
     if (min != 0 && min < floor) {
-        if (enforce || !(bits & DID_MIN))
+        if (enforce || !(bits & TF_DID_MIN))
             report_bound(o, 1, min, floor, via);
-        add |= DID_MIN;
+        add |= TF_DID_MIN;
     }
     if (max != 0 && max < floor) {
-        if (enforce || !(bits & DID_MAX))
+        if (enforce || !(bits & TF_DID_MAX))
             report_bound(o, 0, max, 0, via);
-        add |= DID_MAX;
+        add |= TF_DID_MAX;
     }
     return add;
 }
@@ -560,9 +469,9 @@ static uintptr_t check_options(const struct tf_openssl *o, SSL *s, uintptr_t bit
         o->fn.SSL_clear_options(s, bad);
     else if (enforce)
         o->fn.SSL_ctrl(s, abi->ctrl_clear_options, (long)bad, NULL);
-    if (enforce || !(bits & DID_OPTIONS))
+    if (enforce || !(bits & TF_DID_OPTIONS))
         report_options(o, bad, via);
-    return DID_OPTIONS;
+    return TF_DID_OPTIONS;
 }
 
 /* Catches what no setter hook saw (SSL_CONF_cmd, openssl.cnf, a context made before us): the
@@ -572,23 +481,23 @@ static void prepare_connection(const struct tf_openssl *o, SSL *s, const char *v
 {
     const struct tf_config *c = tf_config();
     int enforce = c->mode == TF_MODE_ENFORCE;
-    uintptr_t bits = ssl_bits(o, s) & ~(uintptr_t)HANDSHAKE_LOGGED, add = 0;
+    uintptr_t bits = tf_conn_bits(s) & ~(uintptr_t)TF_HANDSHAKE_LOGGED, add = 0;
     if (is_dtls(o, NULL, s))
         return;
     add |= check_method(o, s, bits, enforce, via);
     add |= check_bounds(o, s, bits, enforce, via);
     add |= check_options(o, s, bits, enforce, via);
-    if (!(bits & INFO_CB_SET)) {
+    if (!(bits & TF_INFO_CB_SET)) {
         o->fn.SSL_set_info_callback(s, info_callback);
-        add |= INFO_CB_SET;
+        add |= TF_INFO_CB_SET;
     }
-    if (enforce && c->verify == TF_VERIFY_REQUIRE && (bits & DID_REWRITE) && !(bits & DID_VERIFY) &&
+    if (enforce && c->verify == TF_VERIFY_REQUIRE && (bits & TF_DID_REWRITE) && !(bits & TF_DID_VERIFY) &&
         !o->fn.SSL_is_server(s)) {
-        ssl_set_bits(o, s, bits | add | DID_VERIFY);   /* before: the callbacks look at it */
+        tf_conn_set(s, bits | add | TF_DID_VERIFY);   /* before: the callbacks look at it */
         require_verify(o, s);
         return;
     }
-    ssl_set_bits(o, s, bits | add);
+    tf_conn_set(s, bits | add);
 }
 
 /* Before a handshake starts: re-check (cheap: a few ctrl reads), then go. Once the handshake
@@ -614,8 +523,8 @@ static SSL_CTX *new_ctx(const struct tf_openssl *o, OSSL_LIB_CTX *lib, const cha
     const struct tf_method_desc *d = pinned_method(o, meth);
     const SSL_METHOD *m = method_to_use(o, meth, d);
     SSL_CTX *ctx = ex ? o->fn.SSL_CTX_new_ex(lib, propq, m) : o->fn.SSL_CTX_new(m);
-    if (d && ctx)
-        mark(o, ctx, NULL, DID_METHOD);
+    if (ctx)
+        tf_conn_new(ctx, d ? TF_DID_METHOD : 0);   /* a reused address starts clean */
     if (d)
         report_method(o, d, ex ? "SSL_CTX_new_ex" : "SSL_CTX_new", ctx != NULL);
     return ctx;
@@ -658,7 +567,7 @@ TF_EXPORT int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *meth)
     const struct tf_method_desc *d = pinned_method(o, meth);
     int r = real(ctx, method_to_use(o, meth, d));
     if (d) {
-        mark(o, ctx, NULL, DID_METHOD);
+        mark(ctx, NULL, TF_DID_METHOD);
         report_method(o, d, "SSL_CTX_set_ssl_version", r == 1);
     }
     tf_leave();
@@ -678,7 +587,7 @@ TF_EXPORT int SSL_set_ssl_method(SSL *s, const SSL_METHOD *meth)
     const struct tf_method_desc *d = pinned_method(o, meth);
     int r = real(s, method_to_use(o, meth, d));
     if (d) {
-        mark(o, NULL, s, DID_METHOD);
+        mark(NULL, s, TF_DID_METHOD);
         report_method(o, d, "SSL_set_ssl_method", r == 1);
     }
     tf_leave();
@@ -728,7 +637,7 @@ TF_EXPORT uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op)
     uint64_t bad;
     uint64_t r = real(ctx, options_to_use(o, op, &bad));
     if (bad) {
-        mark(o, ctx, NULL, DID_OPTIONS);
+        mark(ctx, NULL, TF_DID_OPTIONS);
         report_options(o, bad, "SSL_CTX_set_options");
     }
     tf_leave();
@@ -746,7 +655,7 @@ TF_EXPORT uint64_t SSL_set_options(SSL *s, uint64_t op)
     uint64_t bad;
     uint64_t r = real(s, options_to_use(o, op, &bad));
     if (bad) {
-        mark(o, NULL, s, DID_OPTIONS);
+        mark(NULL, s, TF_DID_OPTIONS);
         report_options(o, bad, "SSL_set_options");
     }
     tf_leave();
@@ -790,11 +699,35 @@ TF_EXPORT SSL *SSL_new(SSL_CTX *ctx)
     SSL *s = real(ctx);
     if (s) {
         /* what was done to the context counts for the connection (and is not re-reported) */
-        ssl_set_bits(o, s, (uintptr_t)o->fn.SSL_CTX_get_ex_data(ctx, o->ex_ctx) & DID_ANY);
+        tf_conn_new(s, tf_conn_bits(ctx) & TF_DID_ANY);
         prepare_connection(o, s, "SSL_new");
     }
     tf_leave();
     return s;
+}
+
+/* Freed objects leave the table before the library frees them: afterwards their address may
+ * already belong to another thread's new object. */
+TF_EXPORT void SSL_free(SSL *s)
+{
+    const struct tf_openssl *o = tf_openssl();
+    void (*real)(SSL *) = TF_REAL(o, SSL_free);
+    if (!real)
+        return;
+    if (!tf_inert)
+        tf_conn_forget(s);
+    real(s);
+}
+
+TF_EXPORT void SSL_CTX_free(SSL_CTX *ctx)
+{
+    const struct tf_openssl *o = tf_openssl();
+    void (*real)(SSL_CTX *) = TF_REAL(o, SSL_CTX_free);
+    if (!real)
+        return;
+    if (!tf_inert)
+        tf_conn_forget(ctx);
+    real(ctx);
 }
 
 #define HANDSHAKE_HOOK(name)                                                 \
@@ -843,7 +776,7 @@ TF_EXPORT void SSL_set_info_callback(SSL *s, tf_info_cb cb)
         real(s, cb);
         return;
     }
-    if (ssl_bits(o, s) & INFO_CB_SET)
+    if (tf_conn_bits(s) & TF_INFO_CB_SET)
         o->fn.SSL_set_ex_data(s, o->ex_ssl_cb, (void *)cb);
     else
         real(s, cb);
@@ -862,7 +795,7 @@ TF_EXPORT void SSL_set_verify(SSL *s, int mode, tf_verify_cb cb)
         real(s, mode, cb);
         return;
     }
-    if (ssl_bits(o, s) & DID_VERIFY) {
+    if (tf_conn_bits(s) & TF_DID_VERIFY) {
         if (cb)
             o->fn.SSL_set_ex_data(s, o->ex_verify_cb, (void *)cb);
         real(s, mode | VERIFY_PEER, verify_callback);
@@ -892,48 +825,15 @@ TF_EXPORT void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, tf_cert_verify_cb 
 
 /* ---- reads and writes ---- */
 
-/* Looks at what a watched client sends until its authentication command, STARTTLS is irrelevant
- * here (already TLS), or TF_SNIFF_BUDGET bytes; then the connection is never looked at again. */
-static void sniff_write(const struct tf_openssl *o, SSL *s, uintptr_t bits, const void *buf, size_t num)
-{
-    const struct tf_config *c = tf_config();
-    size_t seen = bits >> SEEN_SHIFT;
-    size_t take = num < TF_SNIFF_BUDGET - seen ? num : TF_SNIFF_BUDGET - seen;
-    struct tf_auth auth;
-    enum tf_proto proto = (enum tf_proto)((bits & PROTO_MASK) >> PROTO_SHIFT);
-    uintptr_t low = bits & (((uintptr_t)1 << SEEN_SHIFT) - 1);
-    if (tf_sniff_client(buf, take, proto, c->log_user, &auth) == TF_SNIFF_AUTH) {
-        char peer[64];
-        ssl_set_bits(o, s, low & ~(uintptr_t)WATCH_AUTH);
-        peer_of(o, s, peer, sizeof peer);
-        struct tf_field f[] = {
-            TF_STR("protocol", tf_proto_name(auth.proto)), TF_STR("mechanism", auth.mechanism),
-            TF_STR("command", auth.command),
-            TF_STR("sni", o->fn.SSL_get_servername(s, NAMETYPE_HOST)),
-            TF_STR("peer", peer[0] ? peer : NULL),
-            TF_STR("user", c->log_user && auth.user[0] ? auth.user : NULL),
-        };
-        tf_emit("auth", f, sizeof f / sizeof f[0], TF_CALLER);
-    } else if (seen + take >= TF_SNIFF_BUDGET) {
-        ssl_set_bits(o, s, low & ~(uintptr_t)WATCH_AUTH);
-    } else {
-        ssl_set_bits(o, s, low | ((uintptr_t)(seen + take) << SEEN_SHIFT));
-    }
-}
-
 /* Before any read or write: a connection whose handshake has not started is re-checked (the
  * handshake may start implicitly here, after a pin set since SSL_set_connect_state); a watched
- * client's first bytes are looked at. Once past both, the cost is SSL_in_before and one ex_data
+ * client's first bytes are looked at. Once past both, the cost is SSL_in_before and one table
  * read for writes. */
 static void before_io(const struct tf_openssl *o, SSL *s, const void *wbuf, size_t wnum, const char *via)
 {
     if (o->fn.SSL_in_before && o->fn.SSL_in_before(s))
         prepare_connection(o, s, via);
-    if (wbuf == NULL || wnum == 0)
-        return;
-    uintptr_t bits = ssl_bits(o, s);
-    if (bits & WATCH_AUTH)
-        sniff_write(o, s, bits, wbuf, wnum);
+    tf_tls_client_wrote(&openssl_ops, s, wbuf, wnum);
 }
 
 #define IO_HOOK(name, params, args, wbuf, wnum, fail)                        \
@@ -959,13 +859,13 @@ IO_HOOK(SSL_peek_ex, (SSL *s, void *buf, size_t num, size_t *readbytes), (s, buf
 
 /* ---- certificate host check (the rewrite rules) ---- */
 
-static int host_hook(const struct tf_openssl *o, SSL *s, const char *host, int (*real)(SSL *, const char *))
+static int host_hook(SSL *s, const char *host, int (*real)(SSL *, const char *))
 {
     const char *to = host ? tf_rewrite_target(host) : NULL;
     int enforce = tf_enforcing();
     int r = real(s, to && enforce ? to : host);
     if (to && enforce)
-        mark(o, NULL, s, DID_REWRITE);
+        mark(NULL, s, TF_DID_REWRITE);
     if (to)
         tf_rewrite_report(host, to, "verify");
     return r;
@@ -979,7 +879,7 @@ TF_EXPORT int SSL_set1_host(SSL *s, const char *host)
         return 0;
     if (!ACTING(o))
         return real(s, host);
-    int r = host_hook(o, s, host, real);
+    int r = host_hook(s, host, real);
     tf_leave();
     return r;
 }
@@ -992,7 +892,7 @@ TF_EXPORT int SSL_add1_host(SSL *s, const char *host)
         return 0;
     if (!ACTING(o))
         return real(s, host);
-    int r = host_hook(o, s, host, real);
+    int r = host_hook(s, host, real);
     tf_leave();
     return r;
 }

@@ -90,10 +90,8 @@ static void *lookup(void *const *handles, int n, const char *name)
 static void alloc_ex_slots(struct tf_openssl *o)
 {
     int ssl_class = o->abi.abi == TF_ABI_102 ? 1 : 0;
-    o->ex_ssl = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
     o->ex_ssl_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
     o->ex_verify_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
-    o->ex_ctx = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
     o->ex_ctx_cert_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
     o->ex_ctx_cert_arg = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
 }
@@ -154,7 +152,7 @@ static void resolve(struct tf_openssl *o, struct unusable *u)
         o->dtls[i] = ctor ? ctor() : NULL;
     }
     alloc_ex_slots(o);
-    o->usable = o->ex_ssl >= 0 && o->ex_ctx >= 0 && o->ex_ssl_cb >= 0 && o->ex_verify_cb >= 0 &&
+    o->usable = o->ex_ssl_cb >= 0 && o->ex_verify_cb >= 0 &&
                  o->ex_ctx_cert_cb >= 0 && o->ex_ctx_cert_arg >= 0;
 }
 

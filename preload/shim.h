@@ -90,8 +90,8 @@ struct tf_openssl {
     const SSL_METHOD *pinned[16];     /* real results of tf_pinned_methods[i]() (NULL if absent) */
     const SSL_METHOD *flexible[3];    /* by enum tf_role */
     const SSL_METHOD *dtls[9];        /* DTLS methods: left alone (their versions are not TLS's) */
-    int ex_ssl, ex_ctx, ex_ssl_cb, ex_verify_cb;   /* ex_data slots: connection bits, context
-                                                      bits, the program's info and verify callbacks */
+    int ex_ssl_cb, ex_verify_cb;      /* ex_data slots: the program's info and verify callbacks
+                                         (tlsfloor's own bits are in its connection table) */
     int ex_ctx_cert_cb, ex_ctx_cert_arg;           /* the program's cert_verify_callback */
 };
 

@@ -1,0 +1,82 @@
+/* What a TLS backend (one hooks file per TLS library, as curl's lib/vtls/) gets from the neutral
+ * part of the shim, and the one small table of operations it provides in return.
+ *
+ * A backend decides and applies its library's pins itself (they are library-specific); what is
+ * the same for every library lives here: per-connection state, the handshake and failure
+ * records, and the watch of a client's first commands for its authentication posture.
+ *
+ * Per-connection state is a set of bits per library object (SSL *, SSL_CTX *, a GnuTLS
+ * session), kept in one table of tlsfloor's own (tls_conn.c), not in the library: a backend
+ * whose library has no ex_data works the same way. A backend calls tf_conn_new when an object
+ * is made (an address the library reuses starts clean) and tf_conn_forget when it is freed. */
+#ifndef TF_TLS_BACKEND_H
+#define TF_TLS_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shim.h"
+#include "tf_sniff.h"
+
+/* ---- per-connection bits (the same meaning for every backend) ---- */
+enum {
+    TF_DID_METHOD = 1 << 0,    /* a version-specific method was swapped for the flexible one */
+    TF_DID_MAX = 1 << 1,       /* a maximum version below the floor was raised */
+    TF_DID_MIN = 1 << 2,       /* a minimum version ... */
+    TF_DID_OPTIONS = 1 << 3,   /* options that disable versions at or above the floor cleared */
+    TF_DID_CIPHERS = 1 << 4,   /* a cipher list with nothing usable at the floor extended */
+    TF_DID_REWRITE = 1 << 5,   /* a legacy host name replaced (SNI or certificate check) */
+    TF_DID_VERIFY = 1 << 6,    /* TLSFLOOR_VERIFY=require took over the certificate check */
+    TF_HANDSHAKE_LOGGED = 1 << 7,
+    TF_INFO_CB_SET = 1 << 8,   /* OpenSSL: tlsfloor's info callback is installed */
+    TF_WATCH_AUTH = 1 << 9,    /* the client's first bytes are looked at for its auth command */
+    /* 1 << 10, 1 << 11: the watched protocol (TF_CONN_PROTO_*) */
+    TF_DID_FLOOR = 1 << 12,    /* the library's default minimum ("any") was raised: no pin, but
+                                  it explains a failed handshake with an old server */
+    TF_DID_PRIORITY = 1 << 13, /* GnuTLS: a priority string's versions raised */
+};
+#define TF_CONN_PROTO_SHIFT 10
+#define TF_CONN_PROTO_MASK ((uintptr_t)3 << TF_CONN_PROTO_SHIFT)
+#define TF_CONN_SEEN_SHIFT 16  /* bytes of the client's looked at so far */
+#define TF_DID_ANY (TF_DID_METHOD | TF_DID_MAX | TF_DID_MIN | TF_DID_OPTIONS | TF_DID_CIPHERS | \
+                    TF_DID_REWRITE | TF_DID_VERIFY | TF_DID_PRIORITY)
+
+/* The object's bits (0 when it has none). Lock-free; cheap enough for the data path. */
+uintptr_t tf_conn_bits(const void *obj);
+/* Replaces the object's bits (a new entry when it has none). */
+void tf_conn_set(const void *obj, uintptr_t bits);
+/* Adds bits to the object's (a new entry when it has none). */
+void tf_conn_mark(const void *obj, uintptr_t bits);
+/* A new object at this address: its entry starts with exactly these bits. */
+void tf_conn_new(const void *obj, uintptr_t bits);
+/* The object is freed: its entry goes. */
+void tf_conn_forget(const void *obj);
+
+/* ---- what a backend provides ---- */
+struct tf_tls_ops {
+    const char *name;                               /* "openssl", "gnutls": the records' library */
+    int (*version)(const void *conn);               /* negotiated, as on the wire (0x0303) */
+    const char *(*cipher)(const void *conn, char *buf, size_t cap);   /* NULL when unknown */
+    const char *(*sni)(const void *conn, char *buf, size_t cap);      /* NULL when none */
+    int (*fd)(const void *conn);                    /* -1: the program's own transport */
+    int (*is_server)(const void *conn);
+};
+
+/* ---- neutral records (tls_conn.c) ---- */
+
+/* The handshake of conn completed: one handshake record (once per connection), and a client of
+ * a mail port (or of an unknown one) gets its first commands watched. */
+void tf_tls_handshake_done(const struct tf_tls_ops *b, const void *conn);
+
+/* The handshake of conn failed, for reason (the library's words): one handshake_failed record. */
+void tf_tls_handshake_failed(const struct tf_tls_ops *b, const void *conn, const char *reason);
+
+/* The program writes buf to conn: a watched client's first bytes are looked at for its
+ * authentication command. One tf_conn_bits read when the connection is not watched. */
+void tf_tls_client_wrote(const struct tf_tls_ops *b, const void *conn, const void *buf, size_t n);
+
+/* "host:port" of conn's socket (or of the thread's last connect when it has none); returns the
+ * port, 0 when unknown. */
+int tf_tls_peer(const struct tf_tls_ops *b, const void *conn, char *out, size_t cap);
+
+#endif
