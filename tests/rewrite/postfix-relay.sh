@@ -14,18 +14,16 @@
 # Environment: TF_SRC, TF_BUILD, TF_LIBRARY_PATH (the shim under test).
 set -u
 . "$TF_SRC/tests/mail/lib.sh"
+. "$TF_SRC/tests/rewrite/dnslib.sh"
 
-for prog in postfix dnsmasq; do
+for prog in postfix; do
     command -v "$prog" >/dev/null || PATH=$PATH:/usr/sbin
     command -v "$prog" >/dev/null || { echo "FAIL: $prog not installed (scripts/test installs postfix and dnsmasq-base)"; exit 1; }
 done
 id postfix >/dev/null 2>&1 || { echo "FAIL: no postfix user (the postfix package makes it)"; exit 1; }
 
-LEGACY=smtp-legacy.office365.com
-STD=smtp.office365.com
 PF=$T/postfix
 PUB=$("$TF_SRC/tests/lib/public-dir" postfix-relay)   # what the postfix user reads and writes
-DNSMASQ_PID=
 PF_STARTED=
 
 stop_all() {
@@ -40,45 +38,9 @@ stop_all() {
         done
         PF_STARTED=
     fi
-    if [ -n "$DNSMASQ_PID" ]; then
-        kill "$DNSMASQ_PID" 2>/dev/null
-        wait "$DNSMASQ_PID" 2>/dev/null
-        DNSMASQ_PID=
-    fi
+    stop_dns
 }
 trap 'stop_all; cleanup' EXIT
-
-# ---- DNS: dnsmasq, and a resolv.conf that uses only it ----
-start_dns() {
-    dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-poll --pid-file= --user=root \
-        --listen-address=127.0.0.1 --bind-interfaces --port=53 \
-        --local=/office365.com/ --address=/$STD/127.0.0.1 \
-        --log-queries --log-facility="$T/dnsmasq.log" > "$T/dnsmasq.out" 2>&1 &
-    DNSMASQ_PID=$!
-    local i
-    for i in $(seq 100); do
-        [ -n "$(dig_a "$STD" 2>/dev/null)" ] && return 0
-        kill -0 "$DNSMASQ_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "dnsmasq did not answer:"; cat "$T/dnsmasq.out" "$T/dnsmasq.log" 2>/dev/null
-    return 1
-}
-# The A records the DNS server gives for a name (python3's own resolver: no libc, no shim).
-dig_a() {
-    env -u LD_PRELOAD "$PY" - "$1" <<'EOF'
-import socket, struct, sys
-name = sys.argv[1]
-q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0)
-q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0" + struct.pack(">HH", 1, 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(1)
-s.sendto(q, ("127.0.0.1", 53))
-r = s.recv(512)
-rcode, an = r[3] & 15, struct.unpack(">H", r[6:8])[0]
-print(f"rcode={rcode} an={an}" if rcode == 0 and an else "", end="")
-EOF
-}
 
 # ---- Postfix: a private instance ----
 write_postfix_conf() { # write_postfix_conf with-shim|without-shim
@@ -180,12 +142,7 @@ wait_maillog() { # wait_maillog PATTERN SECONDS: the pattern appears in Postfix'
 }
 
 start_dovecot modern 127.0.0.1 modern || exit 1
-# Our own resolv.conf (private mount namespace). netns-run's is a bind mount of a file it has
-# deleted, and the kernel mounts nothing over that: it goes first.
-printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:2\n' > "$T/resolv.conf"
-chmod 644 "$T/resolv.conf"
-while mountpoint -q /etc/resolv.conf && umount /etc/resolv.conf; do :; done
-mount --bind "$T/resolv.conf" /etc/resolv.conf || { echo "FAIL: cannot mount a private /etc/resolv.conf"; exit 1; }
+private_resolv_conf || exit 1
 start_dns || exit 1
 cp "$TF_LIB" "$PUB/libtlsfloor.so"
 chmod 644 "$PUB/libtlsfloor.so"
@@ -195,9 +152,7 @@ chmod 644 "$PUB/libtlsfloor.so"
 : > "$PUB/shim.jsonl"
 chmod 644 "$PUB/shim.jsonl"
 
-case_begin "the DNS of the namespace"
-check "dnsmasq answers for $STD" test -n "$(dig_a "$STD")"
-check "and not for $LEGACY" test -z "$(dig_a "$LEGACY")"
+check_dns
 
 case_begin "Postfix without tlsfloor: relayhost [$LEGACY]:587"
 start_postfix without-shim || exit 1
@@ -210,8 +165,7 @@ fi
 check "nothing reached the sink" test "$(grep -c TFPOSTFIX "$SINK_modern")" -eq 0
 postsuper -c "$PF/conf" -d ALL >/dev/null 2>&1
 stop_all
-DNSMASQ_PID=   # (stop_all killed it; start it again for the second half)
-start_dns || exit 1
+start_dns || exit 1   # (stop_all stopped it)
 
 case_begin "Postfix with tlsfloor imported into its daemons"
 : > "$PF/maillog"
