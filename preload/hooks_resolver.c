@@ -361,7 +361,8 @@ static const char *joined_name(char *buf, size_t cap, const char *name, const ch
         return NULL;
     memcpy(buf, name, n);
     buf[n] = '.';
-    memcpy(buf + n + 1, domain, d + 1);
+    memcpy(buf + n + 1, domain, d);
+    buf[n + 1 + d] = '\0';
     return buf;
 }
 
