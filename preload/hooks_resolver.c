@@ -2,15 +2,17 @@
  *
  * The results stay the C library's own (the program frees them as usual) and h_name /
  * ai_canonname are what the resolver says for the new name. These are libc functions, always in
- * the global scope, so RTLD_NEXT finds them. */
+ * the global scope, so RTLD_NEXT finds them (the res_* ones: see below). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <netdb.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shim.h"
+#include "tf_dns.h"
 
 const char *tf_rewrite_target(const char *host)
 {
@@ -55,11 +57,21 @@ static void lookup_end(struct lookup *l)
 
 #define RET __builtin_return_address(0)
 
+/* A numeric-address check (AI_NUMERICHOST) never looks a name up: there is nothing to rewrite,
+ * and a record would claim a lookup that did not happen (Postfix asks this of its relay host's
+ * name before it queries the DNS). */
+static int numeric_only(const struct addrinfo *hints)
+{
+    return hints != NULL && (hints->ai_flags & AI_NUMERICHOST) != 0;
+}
+
 static void *real_getaddrinfo;
 TF_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
                           struct addrinfo **res)
 {
     NEXT(getaddrinfo);
+    if (numeric_only(hints))
+        return next(node, service, hints, res);
     struct lookup l;
     int r = next(lookup_begin(&l, node, RET), service, hints, res);
     lookup_end(&l);
@@ -176,7 +188,9 @@ TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct s
         return next(mode, list, nitems, sevp);
     int enforce = tf_enforcing();
     for (int i = 0; enforce && i < nitems; i++) {
-        const char *to = list[i] && list[i]->ar_name ? tf_rewrite_target(list[i]->ar_name) : NULL;
+        const char *to = list[i] && list[i]->ar_name && !numeric_only(list[i]->ar_request)
+                             ? tf_rewrite_target(list[i]->ar_name)
+                             : NULL;
         if (to) {
             gai_remember(list[i], list[i]->ar_name);
             list[i]->ar_name = to;
@@ -189,7 +203,7 @@ TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct s
                 gai_restore(list[i]);
     /* reported once the requests are under way (or done) */
     for (int i = 0; i < nitems; i++) {
-        if (!list[i] || !list[i]->ar_name)
+        if (!list[i] || !list[i]->ar_name || numeric_only(list[i]->ar_request))
             continue;
         const char *asked = gai_original(list[i]);
         asked = asked ? asked : list[i]->ar_name;
@@ -219,4 +233,226 @@ TF_EXPORT int gai_cancel(struct gaicb *req)
     if (r != EAI_NOTCANCELED && req)
         gai_restore(req);
     return r;
+}
+
+/* ---- res_query and friends ----
+ *
+ * The resolver is asked about the standard name; the program gets the answer to the question it
+ * asked: the legacy name in the question section, a CNAME from it to the standard name, then the
+ * server's records (tf_dns_alias_answer; a careful caller such as Postfix checks all of it).
+ * res_search's search domains apply to the standard name as they would have to the legacy one,
+ * and the answer keeps the domain that matched after the legacy name. res_querydomain's NAME
+ * and DOMAIN are joined before the rules are looked at. A name that matches no rule as given
+ * (a short name completed only by a search domain) is left alone.
+ *
+ * glibc 2.34 moved these into libc under their own names (res_query@@GLIBC_2.34) and keeps the
+ * older __res_* names that <resolv.h> used to #define them to; before, libresolv exported the
+ * __res_* ones. A program calling either has the library loaded, in the global scope. <resolv.h>
+ * is not included here: before 2.34 its macros would rename these definitions. */
+struct __res_state;
+
+TF_EXPORT int res_query(const char *, int, int, unsigned char *, int);
+TF_EXPORT int res_search(const char *, int, int, unsigned char *, int);
+TF_EXPORT int res_querydomain(const char *, const char *, int, int, unsigned char *, int);
+TF_EXPORT int res_nquery(struct __res_state *, const char *, int, int, unsigned char *, int);
+TF_EXPORT int res_nsearch(struct __res_state *, const char *, int, int, unsigned char *, int);
+TF_EXPORT int res_nquerydomain(struct __res_state *, const char *, const char *, int, int,
+                               unsigned char *, int);
+TF_EXPORT int __res_query(const char *, int, int, unsigned char *, int);
+TF_EXPORT int __res_search(const char *, int, int, unsigned char *, int);
+TF_EXPORT int __res_querydomain(const char *, const char *, int, int, unsigned char *, int);
+TF_EXPORT int __res_nquery(struct __res_state *, const char *, int, int, unsigned char *, int);
+TF_EXPORT int __res_nsearch(struct __res_state *, const char *, int, int, unsigned char *, int);
+TF_EXPORT int __res_nquerydomain(struct __res_state *, const char *, const char *, int, int,
+                                 unsigned char *, int);
+
+typedef int (*query_fn)(const char *, int, int, unsigned char *, int);
+typedef int (*nquery_fn)(struct __res_state *, const char *, int, int, unsigned char *, int);
+typedef int (*querydomain_fn)(const char *, const char *, int, int, unsigned char *, int);
+typedef int (*nquerydomain_fn)(struct __res_state *, const char *, const char *, int, int,
+                               unsigned char *, int);
+
+/* The real function: its plain name first (glibc >= 2.34), then the __res_ one. */
+static void *real_res(void **slot, const char *old_name)
+{
+    void *p = tf_next_fn(slot, old_name + 2);
+    return p ? p : tf_next_fn(slot, old_name);
+}
+
+/* A successful answer about `queried` becomes the answer about `asked` (NULL: nothing was
+ * rewritten). The new message never exceeds the caller's buffer; when it does not fit, whole
+ * records are dropped and TC is set (the caller may ask again with more room, as Postfix does),
+ * and the length returned is what is in the buffer. An answer tf_dns cannot rebuild is left as
+ * the resolver gave it. */
+static int answer_as_asked(const char *asked, const char *queried, int n, unsigned char *answer,
+                           int anslen)
+{
+    if (asked == NULL || n <= 0 || answer == NULL || anslen <= 0)
+        return n;
+    size_t cap = anslen > 65535 ? 65535 : (size_t)anslen;
+    unsigned char *out = malloc(cap);
+    if (out == NULL)
+        return n;
+    int m = tf_dns_alias_answer(answer, n < anslen ? (size_t)n : (size_t)anslen, asked, queried,
+                                out, cap);
+    if (m > 0) {
+        memcpy(answer, out, (size_t)m);
+        n = m;
+    }
+    free(out);
+    return n;
+}
+
+/* Reports (lookup_end) without touching what the caller reads next: h_errno and errno. */
+static int res_finish(struct lookup *l, int n)
+{
+    int saved_h = h_errno, saved_errno = errno;
+    lookup_end(l);
+    h_errno = saved_h;
+    errno = saved_errno;
+    return n;
+}
+
+static int no_resolver(void)
+{
+    h_errno = NO_RECOVERY;
+    errno = ENOSYS;
+    return -1;
+}
+
+static int query_hook(const void *ret, query_fn next, const char *name, int class, int type,
+                      unsigned char *answer, int anslen)
+{
+    if (next == NULL)
+        return no_resolver();
+    struct lookup l;
+    const char *use = lookup_begin(&l, name, ret);
+    int n = next(use, class, type, answer, anslen);
+    int saved_h = h_errno, saved_errno = errno;
+    n = answer_as_asked(use != name ? name : NULL, use, n, answer, anslen);
+    h_errno = saved_h;
+    errno = saved_errno;
+    return res_finish(&l, n);
+}
+
+static int nquery_hook(const void *ret, nquery_fn next, struct __res_state *statp, const char *name,
+                       int class, int type, unsigned char *answer, int anslen)
+{
+    if (next == NULL)
+        return no_resolver();
+    struct lookup l;
+    const char *use = lookup_begin(&l, name, ret);
+    int n = next(statp, use, class, type, answer, anslen);
+    int saved_h = h_errno, saved_errno = errno;
+    n = answer_as_asked(use != name ? name : NULL, use, n, answer, anslen);
+    h_errno = saved_h;
+    errno = saved_errno;
+    return res_finish(&l, n);
+}
+
+/* res_querydomain asks about NAME.DOMAIN, or NAME alone without a domain; NULL when the two do
+ * not fit a DNS name (no rule can match that). */
+static const char *joined_name(char *buf, size_t cap, const char *name, const char *domain)
+{
+    if (name == NULL || domain == NULL)
+        return name;
+    size_t n = strlen(name), d = strlen(domain);
+    if (n + d + 2 > cap)
+        return NULL;
+    memcpy(buf, name, n);
+    buf[n] = '.';
+    memcpy(buf + n + 1, domain, d);
+    buf[n + 1 + d] = '\0';
+    return buf;
+}
+
+static int querydomain_hook(const void *ret, querydomain_fn next, const char *name,
+                            const char *domain, int class, int type, unsigned char *answer,
+                            int anslen)
+{
+    if (next == NULL)
+        return no_resolver();
+    char buf[1026];
+    const char *full = joined_name(buf, sizeof buf, name, domain);
+    struct lookup l;
+    const char *use = lookup_begin(&l, full, ret);
+    int n = use != full ? next(use, NULL, class, type, answer, anslen)
+                        : next(name, domain, class, type, answer, anslen);
+    int saved_h = h_errno, saved_errno = errno;
+    n = answer_as_asked(use != full ? full : NULL, use, n, answer, anslen);
+    h_errno = saved_h;
+    errno = saved_errno;
+    return res_finish(&l, n);
+}
+
+static int nquerydomain_hook(const void *ret, nquerydomain_fn next, struct __res_state *statp,
+                             const char *name, const char *domain, int class, int type,
+                             unsigned char *answer, int anslen)
+{
+    if (next == NULL)
+        return no_resolver();
+    char buf[1026];
+    const char *full = joined_name(buf, sizeof buf, name, domain);
+    struct lookup l;
+    const char *use = lookup_begin(&l, full, ret);
+    int n = use != full ? next(statp, use, NULL, class, type, answer, anslen)
+                        : next(statp, name, domain, class, type, answer, anslen);
+    int saved_h = h_errno, saved_errno = errno;
+    n = answer_as_asked(use != full ? full : NULL, use, n, answer, anslen);
+    h_errno = saved_h;
+    errno = saved_errno;
+    return res_finish(&l, n);
+}
+
+/* Each function under both names; RET is read here, in the exported function itself. */
+static void *real_res_query, *real_res_search, *real_res_querydomain;
+static void *real_res_nquery, *real_res_nsearch, *real_res_nquerydomain;
+#define REAL_RES(name) ((name##_fn_t)real_res(&real_res_##name, "__res_" #name))
+typedef query_fn query_fn_t, search_fn_t;
+typedef nquery_fn nquery_fn_t, nsearch_fn_t;
+typedef querydomain_fn querydomain_fn_t;
+typedef nquerydomain_fn nquerydomain_fn_t;
+
+#define QUERY_HOOKS(name)                                                                        \
+    TF_EXPORT int res_##name(const char *d, int c, int t, unsigned char *a, int l)               \
+    {                                                                                            \
+        return query_hook(RET, REAL_RES(name), d, c, t, a, l);                                   \
+    }                                                                                            \
+    TF_EXPORT int __res_##name(const char *d, int c, int t, unsigned char *a, int l)             \
+    {                                                                                            \
+        return query_hook(RET, REAL_RES(name), d, c, t, a, l);                                   \
+    }
+#define NQUERY_HOOKS(name)                                                                       \
+    TF_EXPORT int res_##name(struct __res_state *s, const char *d, int c, int t, unsigned char *a, \
+                             int l)                                                              \
+    {                                                                                            \
+        return nquery_hook(RET, REAL_RES(name), s, d, c, t, a, l);                               \
+    }                                                                                            \
+    TF_EXPORT int __res_##name(struct __res_state *s, const char *d, int c, int t,               \
+                               unsigned char *a, int l)                                          \
+    {                                                                                            \
+        return nquery_hook(RET, REAL_RES(name), s, d, c, t, a, l);                               \
+    }
+QUERY_HOOKS(query)
+QUERY_HOOKS(search)
+NQUERY_HOOKS(nquery)
+NQUERY_HOOKS(nsearch)
+
+TF_EXPORT int res_querydomain(const char *n, const char *d, int c, int t, unsigned char *a, int l)
+{
+    return querydomain_hook(RET, REAL_RES(querydomain), n, d, c, t, a, l);
+}
+TF_EXPORT int __res_querydomain(const char *n, const char *d, int c, int t, unsigned char *a, int l)
+{
+    return querydomain_hook(RET, REAL_RES(querydomain), n, d, c, t, a, l);
+}
+TF_EXPORT int res_nquerydomain(struct __res_state *s, const char *n, const char *d, int c, int t,
+                               unsigned char *a, int l)
+{
+    return nquerydomain_hook(RET, REAL_RES(nquerydomain), s, n, d, c, t, a, l);
+}
+TF_EXPORT int __res_nquerydomain(struct __res_state *s, const char *n, const char *d, int c, int t,
+                                 unsigned char *a, int l)
+{
+    return nquerydomain_hook(RET, REAL_RES(nquerydomain), s, n, d, c, t, a, l);
 }
