@@ -146,7 +146,8 @@ struct tf_stack_verdict tf_stack_infer(const struct tf_stack_facts *f, int port,
     } else if (f->seen & TF_SEEN_NSS) {
         v.stack = "nss";
         v.verdict = "TLS by NSS: tlsfloor cannot raise its version; set the floor in NSS's policy "
-                    "(crypto-policies, or NSS_DEFAULT_DB policy tls-version-min=tls1.2) or in the program";
+                    "(tls-version-min=tls1.2 in the system policy, crypto-policies' nss.config where "
+                    "the host has it) or in the program";
     } else if ((f->seen & TF_SEEN_GNUTLS) && !f->gnutls_hooked) {
         v.stack = "gnutls";
         v.verdict = "TLS by GnuTLS, which this tlsfloor does not hook: allow TLS 1.2 in the program's "
