@@ -258,3 +258,18 @@ void tf_caller_capture(struct tf_caller_info *info)
         describe_frame((uintptr_t)raw[i], &info->frames[n], info->strings[n]);
     info->caller.nframes = n;
 }
+
+void tf_caller_at(uintptr_t ip, struct tf_caller_info *info)
+{
+    memset(&info->caller, 0, sizeof info->caller);
+    if (ip == 0 || !tf_module_walks_safe())   /* describing a frame walks the loaded objects */
+        return;
+    struct site s = site_hit(ip);
+    info->caller.site = s.id;
+    info->caller.count = s.count;
+    info->caller.frames = info->frames;
+    if (s.count != 1)
+        return;
+    describe_frame(ip, &info->frames[0], info->strings[0]);
+    info->caller.nframes = 1;
+}

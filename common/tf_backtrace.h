@@ -19,4 +19,9 @@ struct tf_caller_info {
  * handler that interrupted it); a full site table (256) falls back to describing every call. */
 void tf_caller_capture(struct tf_caller_info *info);
 
+/* Fills info for a call made earlier, known by the one return address saved then (a record
+ * written away from its call: close() and exit report connections that connect() saw). No
+ * unwind: the site is that address, its one frame described on the site's first record. */
+void tf_caller_at(uintptr_t ip, struct tf_caller_info *info);
+
 #endif

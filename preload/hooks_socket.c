@@ -2,9 +2,9 @@
  *
  * connect() to a mail port (993, 995, 143, 110, 587, 465, 25 unless configured otherwise) is
  * remembered; a handshake on that socket marks it covered (hooks_openssl.c). A socket closed, or
- * still open at exit, without one is reported as uncovered_connection, naming the TLS libraries
- * loaded in the process so the admin knows why (GnuTLS, NSS, another libssl), or as plaintext
- * when the process has no other TLS library.
+ * still open at exit, without one is reported as uncovered_connection, naming the TLS stack the
+ * process has (Java, NSS, GnuTLS, OpenSSL built into the program: tf_stack.c decides) so the
+ * admin knows why and what to do, or as plaintext when none is known.
  *
  * connect() and close() are async-signal-safe for the program, so here they only do atomic
  * bookkeeping: no lock, no malloc, no record. close() marks an uncovered connection "to report";
@@ -27,6 +27,7 @@
 
 #include "shim.h"
 #include "tf_sniff.h"
+#include "tf_stack.h"
 
 enum watch_state { FREE, CLAIMED, ACTIVE, TO_REPORT, REPORTING };
 
@@ -38,6 +39,7 @@ struct watch {
     pid_t pid;              /* the process that connected */
     pid_t tid;
     unsigned long seq;      /* connect order, for the per-thread pick */
+    uintptr_t caller;       /* connect()'s return address: the record's caller, no unwind */
     char peer[64];
 };
 
@@ -75,58 +77,85 @@ static int transition(struct watch *w, int from, int to)
     return __atomic_compare_exchange_n(&w->state, &from, to, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
 
-/* ---- which TLS libraries the process has ---- */
+/* ---- which TLS stack the process has (at report time only) ---- */
 
-struct tls_libs {
-    char names[200];
-    int other_tls;          /* a TLS implementation other than the libssl we hook */
+/* The main program's read-only segments, where a statically linked OpenSSL keeps its version
+ * text and its own strings (tf_stack.h). Searched in memory, never read from a file, at most
+ * TF_EXE_SCAN_MAX bytes, once per process. */
+#define TF_EXE_SEGMENTS 8
+#define TF_EXE_SCAN_MAX ((size_t)64 << 20)   /* ~5 ms per MiB not yet paged in (measured) */
+
+struct loaded_objects {
+    struct tf_stack_facts facts;
+    int index;
+    int nseg;
+    struct {
+        const char *start;
+        size_t len;
+    } seg[TF_EXE_SEGMENTS];
 };
 
-static int list_tls_cb(struct dl_phdr_info *info, size_t size, void *data)
+static int note_object_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
-    static const char known[][16] = { "libgnutls.so", "libnss3.so", "libssl3.so", "libwolfssl.so",
-                                         "libmbedtls.so", "libssl.so.", "libboringssl", "libtls.so" };
-    struct tls_libs *libs = data;
-    const char *base = strrchr(info->dlpi_name, '/');
+    struct loaded_objects *lo = data;
     (void)size;
-    base = base ? base + 1 : info->dlpi_name;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if (strncmp(base, known[i], strlen(known[i])) != 0)
+    tf_stack_note(&lo->facts, info->dlpi_name);
+    if (lo->index++ != 0)   /* dl_iterate_phdr lists the main program first */
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum && lo->nseg < TF_EXE_SEGMENTS; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_R) || (ph->p_flags & PF_W) || ph->p_filesz == 0)
             continue;
-        size_t used = strlen(libs->names);
-        snprintf(libs->names + used, sizeof libs->names - used, "%s%s", used ? "," : "", base);
-        if (strncmp(base, "libssl.so.", 10) != 0)
-            libs->other_tls = 1;
-        break;
+        lo->seg[lo->nseg].start = (const char *)(info->dlpi_addr + ph->p_vaddr);
+        lo->seg[lo->nseg].len = ph->p_filesz;
+        lo->nseg++;
     }
     return 0;
 }
 
+/* The OpenSSL major version the main program carries itself (0: none), searched once per
+ * process: the program's text does not change. -1 until known. */
+static int exe_openssl_major = -1;
+
+static int program_openssl_major(const struct loaded_objects *lo)
+{
+    int known = __atomic_load_n(&exe_openssl_major, __ATOMIC_ACQUIRE);
+    if (known >= 0)
+        return known;
+    size_t budget = TF_EXE_SCAN_MAX;
+    struct tf_openssl_marks marks = { 0, 0, 0 };
+    for (int i = 0; i < lo->nseg && budget > 0; i++) {
+        size_t len = lo->seg[i].len < budget ? lo->seg[i].len : budget;
+        tf_stack_scan_openssl(lo->seg[i].start, len, &marks);
+        budget -= len;
+    }
+    int major = tf_stack_openssl_major(&marks);
+    __atomic_store_n(&exe_openssl_major, major, __ATOMIC_RELEASE);   /* racing threads agree */
+    return major;
+}
+
 /* Plaintext SMTP to port 25 is ordinary relaying, not a missed TLS connection: not reported. A
  * program that makes no TLS connection at all prints nothing new on its stderr: plaintext
- * findings go to the file and syslog sinks only. */
+ * findings go to the file and syslog sinks only. The record carries the caller saved by
+ * connect(): it is written later, from close()'s deferral or at exit, where an unwind would
+ * name whoever happened to log next. */
 static void report_uncovered(const struct watch *w)
 {
-    struct tls_libs libs = { "", 0 };
-    const char *verdict;
-    unsigned flags = 0;
-    tf_module_walk(list_tls_cb, &libs);
-    if (libs.other_tls) {
-        verdict = "TLS by another library: tlsfloor cannot raise its version";
-    } else if (tf_port_implicit_tls(w->port)) {
-        verdict = "TLS by a library tlsfloor does not see (static OpenSSL or unrecognised)";
-    } else {
-        if (w->port == 25)
-            return;
-        verdict = "plaintext: never upgraded with STARTTLS through OpenSSL";
-        flags = TF_QUIET;
-    }
+    struct loaded_objects lo;
+    memset(&lo, 0, sizeof lo);
+    if (tf_module_walk(note_object_cb, &lo) >= 0 && lo.index > 0)
+        lo.facts.exe_openssl_major = program_openssl_major(&lo);
+    /* facts.gnutls_hooked stays 0: this tlsfloor has no GnuTLS backend (the one issue 12 adds
+     * sets it, so its uncovered GnuTLS connections are no longer blamed on GnuTLS). */
+    struct tf_stack_verdict v = tf_stack_infer(&lo.facts, w->port, tf_port_implicit_tls(w->port));
+    if (!v.report)
+        return;
     struct tf_field f[] = {
         TF_STR("peer", w->peer), TF_INT("port", w->port),
         TF_STR("protocol", tf_proto_name(tf_proto_by_port(w->port))),
-        TF_STR("tls_libraries", libs.names), TF_STR("verdict", verdict),
+        TF_STR("tls_libraries", lo.facts.names), TF_STR("stack", v.stack), TF_STR("verdict", v.verdict),
     };
-    tf_emit("uncovered_connection", f, sizeof f / sizeof f[0], flags);
+    tf_emit_at("uncovered_connection", f, sizeof f / sizeof f[0], v.quiet ? TF_QUIET : 0, w->caller);
 }
 
 static void peer_text(const struct sockaddr *sa, char *out, size_t cap, int *port)
@@ -219,9 +248,9 @@ static void watch_release(int fd, int report)
     }
 }
 
-static void watch_add(int fd, const struct sockaddr *sa)
+static void watch_add(int fd, const struct sockaddr *sa, uintptr_t caller)
 {
-    struct watch w = { .fd = fd, .pid = getpid(), .tid = (pid_t)syscall(SYS_gettid) };
+    struct watch w = { .fd = fd, .pid = getpid(), .tid = (pid_t)syscall(SYS_gettid), .caller = caller };
     peer_text(sa, w.peer, sizeof w.peer, &w.port);
     if (!tf_is_mail_port(w.port))
         return;
@@ -322,7 +351,7 @@ TF_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
         int saved = errno;
         memcpy(&last_connect.sa, addr, len < sizeof last_connect.sa ? len : sizeof last_connect.sa);
         last_connect.valid = 1;
-        watch_add(fd, addr);
+        watch_add(fd, addr, (uintptr_t)__builtin_return_address(0));
         errno = saved;
     }
     return r;

@@ -116,7 +116,7 @@ static const char *env_lookup(const char *name)
 }
 
 static void emit_record(struct tf_state *st, const char *event, const struct tf_field *detail,
-                        int ndetail, unsigned flags);
+                        int ndetail, unsigned flags, uintptr_t caller_ip);
 
 /* Config errors, once per process, by the thread whose state was published. */
 static void report_config_errors(struct tf_state *st)
@@ -125,12 +125,12 @@ static void report_config_errors(struct tf_state *st)
     int shown = c->nerrors < TF_CONFIG_ERRORS ? c->nerrors : TF_CONFIG_ERRORS;
     for (int i = 0; i < shown; i++) {
         struct tf_field f[] = { TF_STR("message", c->errors[i]) };
-        emit_record(st, "config_error", f, 1, c->error_quiet[i] ? TF_QUIET : 0);
+        emit_record(st, "config_error", f, 1, c->error_quiet[i] ? TF_QUIET : 0, 0);
     }
     if (c->nerrors > shown) {
         struct tf_field f[] = { TF_STR("message", "further config errors not shown"),
                                 TF_INT("count", c->nerrors - shown) };
-        emit_record(st, "config_error", f, 2, 0);
+        emit_record(st, "config_error", f, 2, 0, 0);
     }
 }
 
@@ -200,21 +200,26 @@ int tf_enforcing(void)
 
 /* ---- records ---- */
 
+/* caller_ip: the saved return address of a call made earlier (0: unwind now when TF_CALLER). */
 static void emit_record(struct tf_state *st, const char *event, const struct tf_field *detail,
-                        int ndetail, unsigned flags)
+                        int ndetail, unsigned flags, uintptr_t caller_ip)
 {
     struct tf_caller_info info;
     struct tf_record r;
     tf_record_begin(&r, &st->origin, tf_mode_name(st->config.mode), event, detail, ndetail);
     r.quiet = (flags & TF_QUIET) != 0;
     if ((flags & TF_CALLER) && st->log.kind != TF_LOG_NONE) {   /* no unwinder for a log nobody reads */
-        tf_caller_capture(&info);
+        if (caller_ip)
+            tf_caller_at(caller_ip, &info);
+        else
+            tf_caller_capture(&info);
         r.caller = &info.caller;
     }
     tf_log_write(&st->log, &r);   /* lock-free, never blocks; drops and counts what cannot go */
 }
 
-void tf_emit(const char *event, const struct tf_field *detail, int ndetail, unsigned flags)
+static void emit(const char *event, const struct tf_field *detail, int ndetail, unsigned flags,
+                 uintptr_t caller_ip)
 {
     struct tf_state *st = state_get();
     if (st == NULL || tf_inert)
@@ -222,8 +227,19 @@ void tf_emit(const char *event, const struct tf_field *detail, int ndetail, unsi
     int saved = tf_depth;
     tf_depth = 1;   /* whatever the record needs (unwinder, syslog, close) is internal */
     tf_watch_flush();
-    emit_record(st, event, detail, ndetail, flags);
+    emit_record(st, event, detail, ndetail, flags, caller_ip);
     tf_depth = saved;
+}
+
+void tf_emit(const char *event, const struct tf_field *detail, int ndetail, unsigned flags)
+{
+    emit(event, detail, ndetail, flags, 0);
+}
+
+void tf_emit_at(const char *event, const struct tf_field *detail, int ndetail, unsigned flags,
+                uintptr_t caller_ip)
+{
+    emit(event, detail, ndetail, caller_ip ? flags | TF_CALLER : flags & ~(unsigned)TF_CALLER, caller_ip);
 }
 
 void tf_emit_intervention(const char *event, struct tf_field *detail, int ndetail, int applied)

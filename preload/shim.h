@@ -48,6 +48,11 @@ int tf_enforcing(void);
 /* Emits one record. Raises the re-entry guard itself: whatever it calls is internal. */
 void tf_emit(const char *event, const struct tf_field *detail, int ndetail, unsigned flags);
 
+/* Emits one record whose caller is the call that returned to caller_ip earlier (saved then,
+ * without unwinding; 0: none), for records written away from their call. */
+void tf_emit_at(const char *event, const struct tf_field *detail, int ndetail, unsigned flags,
+                uintptr_t caller_ip);
+
 /* Emits an intervention: "applied" is added. Callers reserve the last detail slot for it and
  * report after acting, with what really happened (audit mode: never applied). */
 void tf_emit_intervention(const char *event, struct tf_field *detail, int ndetail, int applied);

@@ -213,6 +213,46 @@ case_scan_elf() {
     has "$work/out" "libssl itself is a library covered by tlsfloor" 'libssl.so.3 +library +OpenSSL itself'
 }
 
+# Go: a TLS client and a hello world built here with Debian's go; a C program that carries the
+# text "crypto/tls". Java: a class that calls SSLContext.getInstance("TLSv1"), compiled here with
+# javac, as a class and in a jar; a clean jar whose "TLSv1" string lies in another class.
+case_scan_go_java() {
+    local t
+    for t in go javac jar; do
+        command -v "$t" > /dev/null || { fail "$t missing (packages golang-go, openjdk-17-jdk-headless)"; return; }
+    done
+    # the build cache in the build tree: the first build of crypto/tls takes a while
+    export GOCACHE=$bin/gocache GO111MODULE=off CGO_ENABLED=0 GOFLAGS=-trimpath
+    go build -o "$work/gotls" "$here/elf/go_tls_client.go" || { fail "go build of the TLS client"; return; }
+    go build -o "$work/gohello" "$here/elf/go_hello.go" || { fail "go build of hello"; return; }
+    javac -d "$work/pin" "$here/java/LegacyClient.java" && javac -d "$work/clean" "$here/java/CleanClient.java" ||
+        { fail "javac"; return; }
+    jar cf "$work/legacy.jar" -C "$work/pin" . && jar cf "$work/clean.jar" -C "$work/clean" . || { fail "jar"; return; }
+    expect_rc 1 "scan of Go and Java files" "$scan" "$work/gotls" "$work/gohello" "$bin/disc_fake_go" \
+        "$work/legacy.jar" "$work/pin/com/example/LegacyClient.class" "$work/clean.jar" "$work/clean/CleanClient.class"
+    cp "$work/out" "$work/gj.txt"
+    has "$work/gj.txt" "Go TLS client flagged, not fixable, with what to do" \
+        'gotls +static program +Go crypto/tls \(go1\.[0-9]+(\.[0-9]+)?\) +no ' \
+        'no libc calls tlsfloor can see: set tls\.Config\.MinVersion' 'TLS-terminating relay' \
+        '3 ELF files, 0 text files, 4 Java files'
+    hasnt "$work/gj.txt" "Go program without crypto/tls not listed" 'gohello'
+    hasnt "$work/gj.txt" "a C program carrying the text crypto/tls is not a Go program" 'disc_fake_go'
+    has "$work/gj.txt" "Java archive and class pinning TLSv1 flagged with the class and what to do" \
+        'legacy\.jar +Java archive +Java \(JSSE\) +no +SSLContext\.getInstance\(TLSv1\)' \
+        'LegacyClient\.class +Java class +Java \(JSSE\) +no +SSLContext\.getInstance\(TLSv1\)' \
+        'in com/example/LegacyClient\.class: .*allow TLS 1\.2\+'
+    hasnt "$work/gj.txt" "clean jar and class not flagged" 'clean\.jar|CleanClient'
+    expect_rc 0 "scan of the clean Java files and the Go hello alone" "$scan" "$work/clean.jar" "$work/clean" "$work/gohello"
+    expect_rc 1 "scan --json of Go and Java" "$scan" --json "$work/gotls" "$work/legacy.jar"
+    has "$work/out" "JSON: Go and Java rows" '"kind": "Java archive", "tls": "Java \(JSSE\)", "tlsfloor_fixes": "no", "imports": \["SSLContext.getInstance\(TLSv1\)"\]' \
+        '"tls": "Go crypto/tls' '"java": 1'
+    python3 -m json.tool "$work/out" > /dev/null && pass "Go/Java scan --json parses" || fail "Go/Java scan --json is not JSON"
+    # a class that is not one (bad constant pool) is reported, not a crash
+    printf '\312\376\272\276\0\0\0\064\0\3\77' > "$work/Broken.class"
+    expect_rc 0 "a broken class file is skipped" "$scan" "$work/Broken.class"
+    has "$work/err" "broken class: said on stderr" 'Broken.class: cannot read it as Java'
+}
+
 "case_$1"
 echo "$fails failure(s)"
 [ "$fails" = 0 ]

@@ -54,7 +54,8 @@ s.close()
 PY
 check "$log" '
 u = ev("uncovered_connection"); assert len(u) == 1, recs
-d = u[0]["detail"]; assert d["port"] == 143 and d["protocol"] == "IMAP" and d["verdict"].startswith("plaintext"), d'
+d = u[0]["detail"]; assert d["port"] == 143 and d["protocol"] == "IMAP" and d["verdict"].startswith("plaintext"), d
+assert d["stack"] == "unknown" and u[0]["caller"]["frames"][0]["module"] and "libtlsfloor" not in u[0]["caller"]["frames"][0]["module"], u'
 
 # GnuTLS speaking TLS on 993: uncovered, and the library named.
 if command -v gnutls-cli >/dev/null; then
@@ -63,7 +64,8 @@ if command -v gnutls-cli >/dev/null; then
         -p 993 outlook.office365.com >/dev/null 2>&1 || true
     check "$log" '
 u = ev("uncovered_connection"); assert len(u) == 1, recs
-d = u[0]["detail"]; assert d["port"] == 993 and "libgnutls" in d["tls_libraries"] and "another library" in d["verdict"], d
+d = u[0]["detail"]; assert d["port"] == 993 and "libgnutls" in d["tls_libraries"] and d["stack"] == "gnutls" and "GnuTLS" in d["verdict"], d
+assert u[0]["caller"]["frames"][0]["module"] and "libtlsfloor" not in u[0]["caller"]["frames"][0]["module"], u
 assert not ev("handshake")'
 else
     fail "gnutls-cli missing (package gnutls-bin)"
