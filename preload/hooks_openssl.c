@@ -1039,3 +1039,32 @@ TF_EXPORT int X509_VERIFY_PARAM_add1_host(X509_VERIFY_PARAM *p, const char *name
     tf_leave();
     return r;
 }
+
+/* ---- the hooks by name, for dlsym on a libssl or libcrypto handle (hooks_dlsym.c) ----
+ * Hidden aliases: taking a hook's address through them needs no relocation at load (an exported
+ * name would cost one symbol lookup per hook in every process). */
+#define TF_HOOK(need, ret, name, params) \
+    extern __typeof__(name) tf_hook_##name __attribute__((alias(#name), visibility("hidden")));
+#define TF_CALL(need, ret, name, params)
+#include "hooks.def"
+#undef TF_HOOK
+#undef TF_CALL
+
+void *tf_openssl_handle_hook(const char *name, void *found)
+{
+    size_t off;
+    void *hook;
+#define TF_HOOK(need, ret, fname, params)                                      \
+    if (strcmp(name, #fname) == 0) {                                           \
+        off = offsetof(struct tf_openssl_fns, fname);                          \
+        hook = (void *)tf_hook_##fname;                                        \
+    } else
+#define TF_CALL(need, ret, fname, params)
+#include "hooks.def"
+#undef TF_HOOK
+#undef TF_CALL
+        return NULL;
+    /* Only when the hook forwards to the very function found: the shim's table holds the libssl
+     * this handle is, not another copy in the same process. */
+    return tf_openssl_fn(off) == found ? hook : NULL;
+}

@@ -70,6 +70,15 @@ void tf_emit_intervention(const char *event, struct tf_field *detail, int ndetai
  * stores the same value twice). */
 void *tf_next_fn(void **slot, const char *name);
 
+/* ---- the real dlsym (hooks_dlsym.c) ---- */
+
+/* Finds the real dlsym and dlvsym (once; shim.c's constructor calls it first). */
+void tf_dlsym_init(void);
+
+/* The real dlsym. Every lookup the shim makes goes through here, never through dlsym(): the hook
+ * would hand the shim its own functions back for libssl's names (a call to itself forever). */
+void *tf_real_dlsym(void *handle, const char *name);
+
 /* ---- OpenSSL table (openssl_api.c) ---- */
 
 #define TF_HOOK(need, ret, name, params) ret (*name) params;
@@ -106,6 +115,10 @@ const struct tf_openssl *tf_openssl(void);
 void *tf_openssl_fn(size_t off);
 #define TF_REAL(o, name) \
     ((o)->fn.name ? (o)->fn.name : (__typeof__((o)->fn.name))tf_openssl_fn(offsetof(struct tf_openssl_fns, name)))
+
+/* For dlsym on a handle (hooks_dlsym.c): the shim's hook for name (a TF_HOOK of hooks.def) when it
+ * forwards to exactly found, else NULL. */
+void *tf_openssl_handle_hook(const char *name, void *found);
 
 /* The pinned-method descriptor for meth, or -1. */
 int tf_method_index(const struct tf_openssl *o, const SSL_METHOD *meth);
