@@ -25,6 +25,20 @@
 
 #include "shim.h"
 
+/* <link.h>'s ElfW(), spelled out (cppcheck does not expand it). */
+#if defined(__LP64__)
+typedef Elf64_Sym elf_sym;
+typedef Elf64_Dyn elf_dyn;
+typedef Elf64_Phdr elf_phdr;
+typedef Elf64_Addr elf_addr;
+#else
+typedef Elf32_Sym elf_sym;
+typedef Elf32_Dyn elf_dyn;
+typedef Elf32_Phdr elf_phdr;
+typedef Elf32_Addr elf_addr;
+#endif
+#define SYM_TYPE(info) ((info) & 0xf)   /* ELF32_ST_TYPE and ELF64_ST_TYPE alike */
+
 typedef void *(*dlsym_fn)(void *, const char *);
 typedef void *(*dlvsym_fn)(void *, const char *, const char *);
 static dlsym_fn real_dlsym;
@@ -34,25 +48,25 @@ static dlvsym_fn real_dlvsym;
 
 struct dynsyms {
     uintptr_t base;
-    const ElfW(Sym) *sym;
+    const elf_sym *sym;
     const char *str;
     const uint32_t *gnu_hash, *sysv_hash;
 };
 
 /* glibc relocates these entries in place; a loader that does not leaves them relative. */
-static const void *dyn_ptr(const struct dynsyms *d, ElfW(Addr) p)
+static const void *dyn_ptr(const struct dynsyms *d, elf_addr p)
 {
     return (const void *)(p < d->base ? p + d->base : p);
 }
 
 static int read_dynamic(const struct dl_phdr_info *info, struct dynsyms *d)
 {
-    const ElfW(Dyn) *dyn = NULL;
+    const elf_dyn *dyn = NULL;
     memset(d, 0, sizeof *d);
     d->base = info->dlpi_addr;
     for (int i = 0; i < info->dlpi_phnum; i++)
         if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-            dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+            dyn = (const elf_dyn *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
     for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
         if (dyn->d_tag == DT_SYMTAB)
             d->sym = dyn_ptr(d, dyn->d_un.d_ptr);
@@ -68,8 +82,8 @@ static int read_dynamic(const struct dl_phdr_info *info, struct dynsyms *d)
 
 static void *defined(const struct dynsyms *d, uint32_t i, const char *name)
 {
-    const ElfW(Sym) *s = &d->sym[i];
-    int type = ELF64_ST_TYPE(s->st_info);
+    const elf_sym *s = &d->sym[i];
+    int type = SYM_TYPE(s->st_info);
     if (s->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC) || strcmp(d->str + s->st_name, name) != 0)
         return NULL;
     return (void *)(d->base + s->st_value);
@@ -89,7 +103,7 @@ static void *find_symbol(const struct dynsyms *d, const char *name)
 {
     if (d->gnu_hash) {
         const uint32_t nbuckets = d->gnu_hash[0], symoffset = d->gnu_hash[1], bloom_words = d->gnu_hash[2];
-        const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)(d->gnu_hash + 4) + bloom_words);
+        const uint32_t *buckets = (const uint32_t *)((const elf_addr *)(d->gnu_hash + 4) + bloom_words);
         const uint32_t *chain = buckets + nbuckets;
         const uint32_t h = gnu_hash(name);
         if (nbuckets == 0)
@@ -123,7 +137,7 @@ struct next_after_self {
 static int contains(const struct dl_phdr_info *info, uintptr_t addr)
 {
     for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        const elf_phdr *ph = &info->dlpi_phdr[i];
         uintptr_t start = info->dlpi_addr + ph->p_vaddr;
         if (ph->p_type == PT_LOAD && addr >= start && addr < start + ph->p_memsz)
             return 1;
