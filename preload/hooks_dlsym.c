@@ -203,45 +203,53 @@ void *tf_real_dlsym(void *handle, const char *name)
 }
 
 /* ---- the backends: which library's functions are replaced, by which hooks ----
- * One line per backend. library: the file name prefix of the object the symbol found lies in;
- * prefix: every name the backend hooks starts with it (lookups of other names cost one compare);
- * hook: the backend's hook for name when it forwards to exactly found, else NULL. */
+ * One line per backend. library: the file name prefix of the object the symbol found lies in (as
+ * dladdr names it: the name it was opened by); prefix: every name the backend hooks starts with
+ * it (lookups of other names cost one compare); hooks: whether the backend hooks name (a few
+ * compares: dladdr, which scans a library's symbols, only runs for those); hook: the backend's
+ * hook for name when it forwards to exactly found, else NULL. */
 static const struct handle_backend {
     char library[20];
     char prefix[20];
+    int (*hooks)(const char *name);
     void *(*hook)(const char *name, void *found);
 } backends[] = {
-    { "libssl.so.", "SSL_", tf_openssl_handle_hook },
-    { "libcrypto.so.", "X509_VERIFY_PARAM_", tf_openssl_handle_hook },
+    { "libssl.so", "SSL_", tf_openssl_hooks_name, tf_openssl_handle_hook },   /* .so.3, .so.1.1, -dev's .so */
+    { "libcrypto.so", "X509_VERIFY_PARAM_", tf_openssl_hooks_name, tf_openssl_handle_hook },
 };
 #define NBACKENDS (sizeof backends / sizeof backends[0])
+
+/* The first byte first: most names a program looks up differ there, and this runs for all. */
+static int has_prefix(const char *s, const char *prefix)
+{
+    return s[0] == prefix[0] && strncmp(s, prefix, strlen(prefix)) == 0;
+}
 
 static int maybe_hooked(const char *name)
 {
     if (name == NULL || tf_inert)
         return 0;
     for (size_t i = 0; i < NBACKENDS; i++)
-        if (strncmp(name, backends[i].prefix, strlen(backends[i].prefix)) == 0)
+        if (has_prefix(name, backends[i].prefix))
             return 1;
     return 0;
 }
 
-static int library_is(const char *path, const char *prefix)
+static const char *base_name(const char *path)
 {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    return strncmp(base, prefix, strlen(prefix)) == 0;
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
 }
 
 /* found: what the real lookup returned for name on an explicit handle. */
 __attribute__((noinline)) static void *on_handle(const char *name, void *found)
 {
     Dl_info where;
-    if (found == NULL || dladdr(found, &where) == 0 || where.dli_fname == NULL)
-        return found;
-    for (size_t i = 0; i < NBACKENDS; i++) {
-        if (strncmp(name, backends[i].prefix, strlen(backends[i].prefix)) != 0 ||
-            !library_is(where.dli_fname, backends[i].library))
+    for (size_t i = 0; found && i < NBACKENDS; i++) {
+        if (!has_prefix(name, backends[i].prefix) || !backends[i].hooks(name))
+            continue;
+        if (dladdr(found, &where) == 0 || where.dli_fname == NULL ||
+            !has_prefix(base_name(where.dli_fname), backends[i].library))
             continue;
         void *hook = backends[i].hook(name, found);
         return hook ? hook : found;

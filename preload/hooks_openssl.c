@@ -1050,21 +1050,46 @@ TF_EXPORT int X509_VERIFY_PARAM_add1_host(X509_VERIFY_PARAM *p, const char *name
 #undef TF_HOOK
 #undef TF_CALL
 
-void *tf_openssl_handle_hook(const char *name, void *found)
+/* The index of name among the TF_HOOK lines of hooks.def, or -1. */
+static int hook_index(const char *name)
 {
-    size_t off;
-    void *hook;
-#define TF_HOOK(need, ret, fname, params)                                      \
-    if (strcmp(name, #fname) == 0) {                                           \
-        off = offsetof(struct tf_openssl_fns, fname);                          \
-        hook = (void *)tf_hook_##fname;                                        \
-    } else
+    static const char names[][40] = {
+#define TF_HOOK(need, ret, fname, params) #fname,
 #define TF_CALL(need, ret, fname, params)
 #include "hooks.def"
 #undef TF_HOOK
 #undef TF_CALL
-        return NULL;
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+int tf_openssl_hooks_name(const char *name)
+{
+    return hook_index(name) >= 0;
+}
+
+void *tf_openssl_handle_hook(const char *name, void *found)
+{
+    static const unsigned short offsets[] = {
+#define TF_HOOK(need, ret, fname, params) offsetof(struct tf_openssl_fns, fname),
+#define TF_CALL(need, ret, fname, params)
+#include "hooks.def"
+#undef TF_HOOK
+#undef TF_CALL
+    };
+    void *hook = NULL;
+    int i = hook_index(name), n = 0;
+#define TF_HOOK(need, ret, fname, params) \
+    if (n++ == i)                          \
+        hook = (void *)tf_hook_##fname;
+#define TF_CALL(need, ret, fname, params)
+#include "hooks.def"
+#undef TF_HOOK
+#undef TF_CALL
     /* Only when the hook forwards to the very function found: the shim's table holds the libssl
      * this handle is, not another copy in the same process. */
-    return tf_openssl_fn(off) == found ? hook : NULL;
+    return hook && tf_openssl_fn(offsets[i]) == found ? hook : NULL;
 }

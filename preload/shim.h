@@ -116,8 +116,9 @@ void *tf_openssl_fn(size_t off);
 #define TF_REAL(o, name) \
     ((o)->fn.name ? (o)->fn.name : (__typeof__((o)->fn.name))tf_openssl_fn(offsetof(struct tf_openssl_fns, name)))
 
-/* For dlsym on a handle (hooks_dlsym.c): the shim's hook for name (a TF_HOOK of hooks.def) when it
- * forwards to exactly found, else NULL. */
+/* For dlsym on a handle (hooks_dlsym.c): whether name is a TF_HOOK of hooks.def, and the shim's
+ * hook for it when that forwards to exactly found (else NULL). */
+int tf_openssl_hooks_name(const char *name);
 void *tf_openssl_handle_hook(const char *name, void *found);
 
 /* The pinned-method descriptor for meth, or -1. */
