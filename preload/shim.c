@@ -38,6 +38,7 @@ extern const char tf_own_instance[sizeof "tlsfloor"] __attribute__((alias("tlsfl
 __attribute__((constructor)) static void on_load(void)
 {
     const char *volatile seen = tlsfloor_instance;   /* through the GOT: the first copy's */
+    tf_dlsym_init();        /* the real dlsym and dlvsym, before anything looks a name up */
     tf_inert = seen != tf_own_instance;
     if (tf_inert)
         return;
@@ -265,7 +266,7 @@ void *tf_next_fn(void **slot, const char *name)
 {
     void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (p == NULL) {
-        p = dlsym(RTLD_NEXT, name);
+        p = tf_real_dlsym(RTLD_NEXT, name);   /* never the hook (hooks_dlsym.c) */
         __atomic_store_n(slot, p, __ATOMIC_RELEASE);
     }
     return p;

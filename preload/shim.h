@@ -61,6 +61,15 @@ void tf_emit_intervention(const char *event, struct tf_field *detail, int ndetai
  * stores the same value twice). */
 void *tf_next_fn(void **slot, const char *name);
 
+/* ---- the real dlsym (hooks_dlsym.c) ---- */
+
+/* Finds the real dlsym and dlvsym (once; shim.c's constructor calls it first). */
+void tf_dlsym_init(void);
+
+/* The real dlsym. Every lookup the shim makes goes through here, never through dlsym(): the hook
+ * would hand the shim its own functions back for libssl's names (a call to itself forever). */
+void *tf_real_dlsym(void *handle, const char *name);
+
 /* ---- rewrite (hooks_resolver.c, used by the backends for SNI and host checks) ---- */
 
 /* The standard name for a legacy host under the config in force, or NULL (in audit mode too:

@@ -63,6 +63,11 @@ struct tf_tls_ops {
     int (*is_server)(const void *conn);
 };
 
+/* ---- the handle route (hooks_dlsym.c): per backend, whether name is one of its hooks, and its
+ * hook for name when that forwards to exactly found (else NULL); one line in backends[] there ---- */
+int tf_openssl_hooks_name(const char *name);
+void *tf_openssl_handle_hook(const char *name, void *found);
+
 /* ---- neutral records (tls_conn.c) ---- */
 
 /* The handshake of conn completed: one handshake record (once per connection), and a client of

@@ -2,7 +2,8 @@
 # Needs: BUILD SRC set.  Gives: WORK, LIB, CLIENT, PKI (test CA + wildcard cert), OTHER (another
 # CA, untrusted), STRICT (test CA, outlook/smtp names only), WRONG (test CA, other.example.test).
 
-LIB=$BUILD/preload/libtlsfloor.so
+# TF_REWRITE_LIB: another build of the shim (to show a case fails on an older one)
+LIB=${TF_REWRITE_LIB:-$BUILD/preload/libtlsfloor.so}
 CLIENT=$BUILD/tests/rewrite/resolveclient
 HERE=$SRC/tests/rewrite
 PY=/usr/bin/python3

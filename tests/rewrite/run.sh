@@ -153,6 +153,83 @@ PY
     check expect handshake sni=$STD
 }
 
+# ---- OpenSSL looked up on a handle: dlopen + dlsym, no link (.NET's opensslshim, ctypes) ----
+DLSYM=$BUILD/tests/rewrite/dlsymclient
+# 9936: TLS 1.2 only, strict certificate, refuses any SNI but a standard name
+# 9937: TLS 1.2 only, strict certificate, any SNI (so the host check alone decides)
+dlsym_servers() {
+    server dlsym 9936 "$STRICT" --require-sni "$STD_NAMES" --tls12-only
+    server dlsymany 9937 "$STRICT" --tls12-only
+}
+
+# dlsym_fixed TAG PORT CHECK [runner args before the client...]: the client with the shim connects
+# at TLS 1.2, verified as the standard name, and every step is logged with its function as caller
+dlsym_fixed() {
+    local tag=$1 port=$2 check=$3
+    shift 3
+    newlog "$tag"
+    run "$tag" shim "$@" "$DLSYM" --cafile "$CA" --port "$port" --host-check "$check" "${DLSYM_OPTS[@]}" imap-legacy.office365.com
+    expect_rc 0 "$tag: with the shim the handle-only client connects"
+    expect_out "$tag" "^handshake ok version=TLSv1\.2 verify_result=0 sni=$STD\$" "$tag: TLS 1.2, certificate verified, SNI $STD"
+    expect_out "$tag" '^greeting: \* OK' "$tag: IMAP greeting read"
+    check expect min_version_raised old=TLSv1.0 new=TLSv1.2 via=SSL_CTX_set_min_proto_version symbol=versions_via_ctrl
+    check expect max_version_raised old=TLSv1.0 via=SSL_CTX_set_max_proto_version symbol=versions_via_ctrl
+    check expect host_rewritten layer=sni old=imap-legacy.office365.com new=$STD mode=enforce symbol=sni_via_ctrl
+    check expect host_rewritten layer=verify old=imap-legacy.office365.com new=$STD mode=enforce "symbol=host_via_$check"
+    check expect handshake version=TLSv1.2 sni=$STD
+}
+
+dlsym_case() {
+    dlsym_servers
+    run plain noshim "$@" "$DLSYM" --cafile "$CA" --port 9936 "${DLSYM_OPTS[@]}" imap-legacy.office365.com
+    expect_rc 2 "without the shim the legacy name does not resolve"
+    run std noshim "$@" "$DLSYM" --cafile "$CA" --port 9936 "${DLSYM_OPTS[@]}" $STD
+    expect_rc 4 "without the shim the TLS 1.0-only client fails against the TLS 1.2-only server"
+    expect_out std "^library $DLSYM_LIBRARY " "the client found $DLSYM_LIBRARY"
+    dlsym_fixed set1 9936 set1_host "$@"
+    expect_sni dlsym $STD
+    # the host check alone, through X509_VERIFY_PARAM_set1_host (found in libcrypto)
+    dlsym_fixed param 9937 param "$@"
+    expect_sni dlsymany $STD
+}
+
+DLSYM_OPTS=()
+case_dlsym_dotnet() {
+    DLSYM_LIBRARY=libssl.so.3
+    dlsym_case
+}
+
+case_dlsym_dotnet_openssl11() {
+    local ld=${TF_OPENSSL11_ROOT:-}/usr/lib/x86_64-linux-gnu
+    if [ -z "${TF_OPENSSL11_ROOT:-}" ] || [ ! -e "$ld/libssl.so.1.1" ]; then
+        bad "cannot run: no OpenSSL 1.1 (configure with -DTLSFLOOR_OPENSSL11_ROOT=<Debian 11 libssl1.1 root>; TF_OPENSSL11_ROOT='${TF_OPENSSL11_ROOT:-}')"
+        return
+    fi
+    DLSYM_LIBRARY=libssl.so.1.1
+    DLSYM_OPTS=(--prefer-11)
+    dlsym_case env LD_LIBRARY_PATH="$ld"
+}
+
+case_dlsym_ctypes() {
+    dlsym_servers
+    local client=("$PY" "$HERE/ctypesclient.py" "$CA" 9936 imap-legacy.office365.com)
+    run plain noshim "${client[@]}"
+    expect_rc 2 "without the shim the legacy name does not resolve"
+    newlog ctypes
+    run ctypes shim "${client[@]}"
+    expect_rc 0 "with the shim the ctypes client connects"
+    expect_out ctypes "^handshake ok version=TLSv1\.2 verify_result=0 sni=$STD\$" "TLS 1.2, certificate verified, SNI $STD"
+    expect_out ctypes '^greeting: \* OK' "IMAP greeting read"
+    expect_sni dlsym $STD
+    # ctypes calls through libffi: its ffi_call is the call site of every OpenSSL step
+    check expect min_version_raised old=TLSv1.0 new=TLSv1.2 module~=libffi
+    check expect max_version_raised old=TLSv1.0
+    check expect host_rewritten layer=sni old=imap-legacy.office365.com new=$STD
+    check expect host_rewritten layer=verify old=imap-legacy.office365.com new=$STD
+    check expect host_rewritten layer=resolve old=imap-legacy.office365.com new=$STD module~=/usr/bin/python3
+    check expect handshake version=TLSv1.2 sni=$STD
+}
+
 # ---- user rules: environment, wrapper, config file ----
 user_rule_steps() {   # user_rule_steps TAG RUNNER...: the three layers for old.example.test
     local tag=$1

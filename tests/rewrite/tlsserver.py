@@ -24,6 +24,7 @@ def main():
     ap.add_argument("--ready", required=True)
     ap.add_argument("--proto", default="imap", choices=["imap", "pop3"])
     ap.add_argument("--require-sni", default="")
+    ap.add_argument("--tls12-only", action="store_true", help="TLS 1.2 and nothing else (no 1.3)")
     a = ap.parse_args()
     allowed = [n.lower() for n in a.require_sni.split(",") if n]
     lock = threading.Lock()
@@ -34,6 +35,8 @@ def main():
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if a.tls12_only:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(a.cert, a.key)
     seen = threading.local()
 
