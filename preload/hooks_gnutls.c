@@ -445,14 +445,10 @@ static void require_verify(const struct tf_gnutls *g, gnutls_session_t s, uintpt
 {
     char name[TF_HOST_MAX + 1];
     const char *host = gt_sni(s, name, sizeof name);
-    const char *trust;
     tf_conn_mark(s, TF_DID_VERIFY);
-    if (bits & TF_GNUTLS_VERIFIES)
-        trust = "the program's own";   /* it verifies in the handshake, against the new name */
-    else if (host && g->fn.gnutls_session_set_verify_cert && program_has_ca(g, s))
-        trust = "the program's own";
-    else
-        trust = "none: the handshake will fail";
+    /* a program that verifies in the handshake already does so against the new name */
+    int own = (bits & TF_GNUTLS_VERIFIES) || (host && g->fn.gnutls_session_set_verify_cert && program_has_ca(g, s));
+    const char *trust = own ? "the program's own" : "none: the handshake will fail";
     if (!(bits & TF_GNUTLS_VERIFIES) && g->fn.gnutls_session_set_verify_cert)
         g->fn.gnutls_session_set_verify_cert(s, host, 0);   /* host NULL: the chain, no name */
     struct tf_field f[] = { TF_STR("host", host), TF_STR("trust", trust), TF_STR("library", "gnutls") };
