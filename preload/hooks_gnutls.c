@@ -72,6 +72,18 @@ static void sni_drop(gnutls_session_t s)
     }
 }
 
+/* The standard name a session's SNI was rewritten to: the rules' own string, which lives as long
+ * as the process (gnutls_session_set_verify_cert keeps the pointer it is given, not a copy). */
+static const void *target_key(const void *session)
+{
+    return (const char *)session + 2;
+}
+
+static const char *target_of(gnutls_session_t s)
+{
+    return (const char *)tf_conn_bits(target_key(s));
+}
+
 static const char *gt_sni(const void *conn, char *buf, size_t cap)
 {
     size_t len = cap - 1;
@@ -141,6 +153,7 @@ TF_EXPORT void gnutls_deinit(gnutls_session_t session)
         return;
     if (!tf_inert && session) {
         sni_drop(session);
+        tf_conn_forget(target_key(session));
         tf_conn_forget(session);
     }
     real(session);
@@ -324,8 +337,10 @@ TF_EXPORT int gnutls_server_name_set(gnutls_session_t session, int type, const v
     const char *to = named ? tf_rewrite_target(old) : NULL;
     int enforce = to && tf_enforcing();
     int r = enforce ? real(session, type, to, strlen(to)) : real(session, type, name, name_length);
-    if (enforce)
+    if (enforce) {
         tf_conn_mark(session, TF_DID_REWRITE);
+        tf_conn_set(target_key(session), (uintptr_t)to);
+    }
     if (r == 0 && named)
         sni_keep(session, enforce ? to : old);
     if (to)
@@ -443,14 +458,13 @@ static int program_has_ca(const struct tf_gnutls *g, gnutls_session_t s)
 
 static void require_verify(const struct tf_gnutls *g, gnutls_session_t s, uintptr_t bits)
 {
-    char name[TF_HOST_MAX + 1];
-    const char *host = gt_sni(s, name, sizeof name);
+    const char *host = target_of(s);
     tf_conn_mark(s, TF_DID_VERIFY);
     /* a program that verifies in the handshake already does so against the new name */
     int own = (bits & TF_GNUTLS_VERIFIES) || (host && g->fn.gnutls_session_set_verify_cert && program_has_ca(g, s));
     const char *trust = own ? "the program's own" : "none: the handshake will fail";
     if (!(bits & TF_GNUTLS_VERIFIES) && g->fn.gnutls_session_set_verify_cert)
-        g->fn.gnutls_session_set_verify_cert(s, host, 0);   /* host NULL: the chain, no name */
+        g->fn.gnutls_session_set_verify_cert(s, host, 0);   /* host NULL: the chain only */
     struct tf_field f[] = { TF_STR("host", host), TF_STR("trust", trust), TF_STR("library", "gnutls") };
     tf_emit("verify_required", f, sizeof f / sizeof f[0], TF_CALLER);
 }

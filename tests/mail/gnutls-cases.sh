@@ -242,7 +242,36 @@ PY
     expect_gnutls_rewritten w-leg-tf imap-legacy.office365.com outlook.office365.com
 }
 
+# ---- TLSFLOOR_VERIFY=require --------------------------------------------------------------------
+
+# gnutls-cli --insecure verifies nothing of its own (its callback accepts anything). Under
+# require, a rewritten session is verified in the handshake against the standard name with the
+# program's own trust: the test CA given with --x509cafile passes; without it gnutls-cli has only
+# the system's trust, where the test CA is not, and the handshake must fail.
+gnutls_verify_group() {
+    printf 'a LOGOUT\r\n' > "$T/logout"
+    export RUN_STDIN=$T/logout
+    local cli=(timeout 20 gnutls-cli --insecure -p 993)
+    case_begin "gnutls-cli --insecure, legacy name, TLSFLOOR_VERIFY=require, the test CA given"
+    TLSFLOOR_VERIFY=require run_shim gv-ca "${cli[@]}" --x509cafile "$CA" imap-legacy.office365.com
+    expect_ok gv-ca "works: the chain verifies against outlook.office365.com" "a OK Logout"
+    expect_log gv-ca verify_required '"host":"outlook.office365.com"' "\"trust\":\"the program's own\"" '"library":"gnutls"'
+    expect_log gv-ca handshake '"library":"gnutls"' '"changes":"host,verify"'
+
+    case_begin "gnutls-cli --insecure, legacy name, system trust only"
+    TLSFLOOR_VERIFY=keep run_shim gv-keep "${cli[@]}" imap-legacy.office365.com
+    expect_ok gv-keep "keep: the program's choice (no verification) stands" "a OK Logout"
+    expect_no_log gv-keep verify_required
+    TLSFLOOR_VERIFY=require run_shim gv-sys "${cli[@]}" imap-legacy.office365.com
+    expect_fail gv-sys "require: the handshake fails (the test CA is not in the system's trust)"
+    expect_log gv-sys verify_required '"host":"outlook.office365.com"'
+    expect_log gv-sys handshake_failed '"library":"gnutls"' 'verif' '"changes":"host,verify"'
+    expect_no_log gv-sys handshake
+    unset RUN_STDIN
+}
+
 case "$GNUTLS_GROUP" in
+    verify) gnutls_verify_group ;;
     cli) gnutls_cli_group ;;
     msmtp) gnutls_msmtp_group ;;
     mutt) gnutls_mutt_group ;;
