@@ -101,8 +101,12 @@ static void conn_facts_of(const struct tf_tls_ops *b, const void *conn, uintptr_
     int watched = tf_watch_covered(b->fd(conn));
     f->port = port ? port : watched;
     changes_of(did, f->changes, sizeof f->changes);
-    if (b->sni(conn, f->sni, sizeof f->sni) == NULL)
+    /* a backend may return its library's own string instead of filling the buffer */
+    const char *sni = b->sni(conn, f->sni, sizeof f->sni);
+    if (sni == NULL)
         f->sni[0] = '\0';
+    else if (sni != f->sni)
+        snprintf(f->sni, sizeof f->sni, "%s", sni);
 }
 
 /* "port": a number, or null when unknown. */
