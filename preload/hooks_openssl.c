@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tls_backend.h"
+#include "openssl_backend.h"
 #include "tf_sniff.h"
 #include "tf_version.h"
 
@@ -517,6 +517,35 @@ static void before_handshake(const struct tf_openssl *o, SSL *s, const char *via
 
 #define ACTING(o) ((o)->usable && TF_ENTER())
 
+/* The hooks' declarations come from the table (hooks.def): a definition below that does not
+ * match its line there fails to compile. */
+#define TF_HOOK(need, ret, name, params) TF_EXPORT ret name params;
+#define TF_CALL(need, ret, name, params)
+#include "hooks.def"
+#undef TF_HOOK
+#undef TF_CALL
+
+/* How most hooks begin: the real function (a hook for a function the process lacks returns
+ * fail), and the call forwarded unchanged unless this one must act. Leaves o and real in scope. */
+#define PROLOGUE(name, fail, ...)                                            \
+    const struct tf_openssl *o = tf_openssl();                               \
+    __typeof__(o->fn.name) real = TF_REAL(o, name);                          \
+    if (!real)                                                               \
+        return fail;                                                         \
+    if (!ACTING(o))                                                          \
+    return real(__VA_ARGS__)
+
+#define PROLOGUE_VOID(name, ...)                                             \
+    const struct tf_openssl *o = tf_openssl();                               \
+    __typeof__(o->fn.name) real = TF_REAL(o, name);                          \
+    if (!real)                                                               \
+        return;                                                              \
+    if (!ACTING(o)) {                                                        \
+        real(__VA_ARGS__);                                                   \
+        return;                                                              \
+    }                                                                        \
+    (void)0
+
 static SSL_CTX *new_ctx(const struct tf_openssl *o, OSSL_LIB_CTX *lib, const char *propq,
                         const SSL_METHOD *meth, int ex)
 {
@@ -532,12 +561,7 @@ static SSL_CTX *new_ctx(const struct tf_openssl *o, OSSL_LIB_CTX *lib, const cha
 
 TF_EXPORT SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)
 {
-    const struct tf_openssl *o = tf_openssl();
-    SSL_CTX *(*real)(const SSL_METHOD *) = TF_REAL(o, SSL_CTX_new);
-    if (!real)
-        return NULL;
-    if (!ACTING(o))
-        return real(meth);
+    PROLOGUE(SSL_CTX_new, NULL, meth);
     SSL_CTX *ctx = new_ctx(o, NULL, NULL, meth, 0);
     tf_leave();
     return ctx;
@@ -545,12 +569,7 @@ TF_EXPORT SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)
 
 TF_EXPORT SSL_CTX *SSL_CTX_new_ex(OSSL_LIB_CTX *libctx, const char *propq, const SSL_METHOD *meth)
 {
-    const struct tf_openssl *o = tf_openssl();
-    SSL_CTX *(*real)(OSSL_LIB_CTX *, const char *, const SSL_METHOD *) = TF_REAL(o, SSL_CTX_new_ex);
-    if (!real)
-        return NULL;
-    if (!ACTING(o))
-        return real(libctx, propq, meth);
+    PROLOGUE(SSL_CTX_new_ex, NULL, libctx, propq, meth);
     SSL_CTX *ctx = new_ctx(o, libctx, propq, meth, 1);
     tf_leave();
     return ctx;
@@ -558,12 +577,7 @@ TF_EXPORT SSL_CTX *SSL_CTX_new_ex(OSSL_LIB_CTX *libctx, const char *propq, const
 
 TF_EXPORT int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *meth)
 {
-    const struct tf_openssl *o = tf_openssl();
-    int (*real)(SSL_CTX *, const SSL_METHOD *) = TF_REAL(o, SSL_CTX_set_ssl_version);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(ctx, meth);
+    PROLOGUE(SSL_CTX_set_ssl_version, 0, ctx, meth);
     const struct tf_method_desc *d = pinned_method(o, meth);
     int r = real(ctx, method_to_use(o, meth, d));
     if (d) {
@@ -579,7 +593,7 @@ TF_EXPORT int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *meth)
 TF_EXPORT int SSL_set_ssl_method(SSL *s, const SSL_METHOD *meth)
 {
     const struct tf_openssl *o = tf_openssl();
-    int (*real)(SSL *, const SSL_METHOD *) = TF_REAL(o, SSL_set_ssl_method);
+    __typeof__(o->fn.SSL_set_ssl_method) real = TF_REAL(o, SSL_set_ssl_method);
     if (!real)
         return 0;
     if (o->abi.abi >= TF_ABI_111 || !ACTING(o))
@@ -596,12 +610,7 @@ TF_EXPORT int SSL_set_ssl_method(SSL *s, const SSL_METHOD *meth)
 
 TF_EXPORT long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
 {
-    const struct tf_openssl *o = tf_openssl();
-    long (*real)(SSL_CTX *, int, long, void *) = TF_REAL(o, SSL_CTX_ctrl);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(ctx, cmd, larg, parg);
+    PROLOGUE(SSL_CTX_ctrl, 0, ctx, cmd, larg, parg);
     struct ctrl_change ch;
     larg = ctrl_decide(o, ctx, NULL, cmd, larg, &parg, &ch);
     long r = real(ctx, cmd, larg, parg);
@@ -612,12 +621,7 @@ TF_EXPORT long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
 
 TF_EXPORT long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
 {
-    const struct tf_openssl *o = tf_openssl();
-    long (*real)(SSL *, int, long, void *) = TF_REAL(o, SSL_ctrl);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(s, cmd, larg, parg);
+    PROLOGUE(SSL_ctrl, 0, s, cmd, larg, parg);
     struct ctrl_change ch;
     larg = ctrl_decide(o, NULL, s, cmd, larg, &parg, &ch);
     long r = real(s, cmd, larg, parg);
@@ -628,12 +632,7 @@ TF_EXPORT long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
 
 TF_EXPORT uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op)
 {
-    const struct tf_openssl *o = tf_openssl();
-    uint64_t (*real)(SSL_CTX *, uint64_t) = TF_REAL(o, SSL_CTX_set_options);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(ctx, op);
+    PROLOGUE(SSL_CTX_set_options, 0, ctx, op);
     uint64_t bad;
     uint64_t r = real(ctx, options_to_use(o, op, &bad));
     if (bad) {
@@ -646,12 +645,7 @@ TF_EXPORT uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op)
 
 TF_EXPORT uint64_t SSL_set_options(SSL *s, uint64_t op)
 {
-    const struct tf_openssl *o = tf_openssl();
-    uint64_t (*real)(SSL *, uint64_t) = TF_REAL(o, SSL_set_options);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(s, op);
+    PROLOGUE(SSL_set_options, 0, s, op);
     uint64_t bad;
     uint64_t r = real(s, options_to_use(o, op, &bad));
     if (bad) {
@@ -664,12 +658,7 @@ TF_EXPORT uint64_t SSL_set_options(SSL *s, uint64_t op)
 
 TF_EXPORT int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str)
 {
-    const struct tf_openssl *o = tf_openssl();
-    int (*real)(SSL_CTX *, const char *) = TF_REAL(o, SSL_CTX_set_cipher_list);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(ctx, str);
+    PROLOGUE(SSL_CTX_set_cipher_list, 0, ctx, str);
     int r = cipher_list_policy(o, ctx, NULL, str, real(ctx, str));
     tf_leave();
     return r;
@@ -677,12 +666,7 @@ TF_EXPORT int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str)
 
 TF_EXPORT int SSL_set_cipher_list(SSL *s, const char *str)
 {
-    const struct tf_openssl *o = tf_openssl();
-    int (*real)(SSL *, const char *) = TF_REAL(o, SSL_set_cipher_list);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(s, str);
+    PROLOGUE(SSL_set_cipher_list, 0, s, str);
     int r = cipher_list_policy(o, o->fn.SSL_get_SSL_CTX(s), s, str, real(s, str));
     tf_leave();
     return r;
@@ -690,12 +674,7 @@ TF_EXPORT int SSL_set_cipher_list(SSL *s, const char *str)
 
 TF_EXPORT SSL *SSL_new(SSL_CTX *ctx)
 {
-    const struct tf_openssl *o = tf_openssl();
-    SSL *(*real)(SSL_CTX *) = TF_REAL(o, SSL_new);
-    if (!real)
-        return NULL;
-    if (!ACTING(o))
-        return real(ctx);
+    PROLOGUE(SSL_new, NULL, ctx);
     SSL *s = real(ctx);
     if (s) {
         /* what was done to the context counts for the connection (and is not re-reported) */
@@ -706,35 +685,11 @@ TF_EXPORT SSL *SSL_new(SSL_CTX *ctx)
     return s;
 }
 
-/* Freed objects leave the table before the library frees them: afterwards their address may
- * already belong to another thread's new object. */
-TF_EXPORT void SSL_free(SSL *s)
-{
-    const struct tf_openssl *o = tf_openssl();
-    void (*real)(SSL *) = TF_REAL(o, SSL_free);
-    if (!real)
-        return;
-    if (!tf_inert)
-        tf_conn_forget(s);
-    real(s);
-}
-
-TF_EXPORT void SSL_CTX_free(SSL_CTX *ctx)
-{
-    const struct tf_openssl *o = tf_openssl();
-    void (*real)(SSL_CTX *) = TF_REAL(o, SSL_CTX_free);
-    if (!real)
-        return;
-    if (!tf_inert)
-        tf_conn_forget(ctx);
-    real(ctx);
-}
-
 #define HANDSHAKE_HOOK(name)                                                 \
     TF_EXPORT int name(SSL *s)                                               \
     {                                                                        \
         const struct tf_openssl *o = tf_openssl();                           \
-        int (*real)(SSL *) = TF_REAL(o, name);                               \
+        __typeof__(o->fn.name) real = TF_REAL(o, name);                               \
         if (!real)                                                           \
             return -1;                                                       \
         if (ACTING(o)) {                                                     \
@@ -752,7 +707,7 @@ HANDSHAKE_HOOK(SSL_do_handshake)
     TF_EXPORT void name(SSL *s)                                              \
     {                                                                        \
         const struct tf_openssl *o = tf_openssl();                           \
-        void (*real)(SSL *) = TF_REAL(o, name);                              \
+        __typeof__(o->fn.name) real = TF_REAL(o, name);                              \
         if (!real)                                                           \
             return;                                                          \
         real(s);                                                             \
@@ -768,14 +723,7 @@ STATE_HOOK(SSL_set_accept_state)
 /* The program's own callback is kept and called from ours. */
 TF_EXPORT void SSL_set_info_callback(SSL *s, tf_info_cb cb)
 {
-    const struct tf_openssl *o = tf_openssl();
-    void (*real)(SSL *, tf_info_cb) = TF_REAL(o, SSL_set_info_callback);
-    if (!real)
-        return;
-    if (!ACTING(o)) {
-        real(s, cb);
-        return;
-    }
+    PROLOGUE_VOID(SSL_set_info_callback, s, cb);
     if (tf_conn_bits(s) & TF_INFO_CB_SET)
         o->fn.SSL_set_ex_data(s, o->ex_ssl_cb, (void *)cb);
     else
@@ -787,14 +735,7 @@ TF_EXPORT void SSL_set_info_callback(SSL *s, tf_info_cb cb)
  * a new callback of its own is chained, VERIFY_PEER stays. */
 TF_EXPORT void SSL_set_verify(SSL *s, int mode, tf_verify_cb cb)
 {
-    const struct tf_openssl *o = tf_openssl();
-    void (*real)(SSL *, int, tf_verify_cb) = TF_REAL(o, SSL_set_verify);
-    if (!real)
-        return;
-    if (!ACTING(o)) {
-        real(s, mode, cb);
-        return;
-    }
+    PROLOGUE_VOID(SSL_set_verify, s, mode, cb);
     if (tf_conn_bits(s) & TF_DID_VERIFY) {
         if (cb)
             o->fn.SSL_set_ex_data(s, o->ex_verify_cb, (void *)cb);
@@ -810,7 +751,7 @@ TF_EXPORT void SSL_set_verify(SSL *s, int mode, tf_verify_cb cb)
 TF_EXPORT void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, tf_cert_verify_cb cb, void *arg)
 {
     const struct tf_openssl *o = tf_openssl();
-    void (*real)(SSL_CTX *, tf_cert_verify_cb, void *) = TF_REAL(o, SSL_CTX_set_cert_verify_callback);
+    __typeof__(o->fn.SSL_CTX_set_cert_verify_callback) real = TF_REAL(o, SSL_CTX_set_cert_verify_callback);
     if (!real)
         return;
     if (!ACTING(o) || tf_config()->verify != TF_VERIFY_REQUIRE) {
@@ -840,7 +781,7 @@ static void before_io(const struct tf_openssl *o, SSL *s, const void *wbuf, size
     TF_EXPORT int name params                                                \
     {                                                                        \
         const struct tf_openssl *o = tf_openssl();                           \
-        int (*real) params = TF_REAL(o, name);                               \
+        __typeof__(o->fn.name) real = TF_REAL(o, name);                               \
         if (!real)                                                           \
             return fail;                                                     \
         if (ACTING(o)) {                                                     \
@@ -873,12 +814,7 @@ static int host_hook(SSL *s, const char *host, int (*real)(SSL *, const char *))
 
 TF_EXPORT int SSL_set1_host(SSL *s, const char *host)
 {
-    const struct tf_openssl *o = tf_openssl();
-    int (*real)(SSL *, const char *) = TF_REAL(o, SSL_set1_host);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(s, host);
+    PROLOGUE(SSL_set1_host, 0, s, host);
     int r = host_hook(s, host, real);
     tf_leave();
     return r;
@@ -886,12 +822,7 @@ TF_EXPORT int SSL_set1_host(SSL *s, const char *host)
 
 TF_EXPORT int SSL_add1_host(SSL *s, const char *host)
 {
-    const struct tf_openssl *o = tf_openssl();
-    int (*real)(SSL *, const char *) = TF_REAL(o, SSL_add1_host);
-    if (!real)
-        return 0;
-    if (!ACTING(o))
-        return real(s, host);
+    PROLOGUE(SSL_add1_host, 0, s, host);
     int r = host_hook(s, host, real);
     tf_leave();
     return r;
@@ -917,7 +848,7 @@ static int param_host_hook(X509_VERIFY_PARAM *p, const char *name, size_t len,
 TF_EXPORT int X509_VERIFY_PARAM_set1_host(X509_VERIFY_PARAM *p, const char *name, size_t len)
 {
     const struct tf_openssl *o = tf_openssl();
-    int (*real)(X509_VERIFY_PARAM *, const char *, size_t) = TF_REAL(o, X509_VERIFY_PARAM_set1_host);
+    __typeof__(o->fn.X509_VERIFY_PARAM_set1_host) real = TF_REAL(o, X509_VERIFY_PARAM_set1_host);
     if (!real)
         return 0;
     if (tf_inert || !TF_ENTER())
@@ -930,7 +861,7 @@ TF_EXPORT int X509_VERIFY_PARAM_set1_host(X509_VERIFY_PARAM *p, const char *name
 TF_EXPORT int X509_VERIFY_PARAM_add1_host(X509_VERIFY_PARAM *p, const char *name, size_t len)
 {
     const struct tf_openssl *o = tf_openssl();
-    int (*real)(X509_VERIFY_PARAM *, const char *, size_t) = TF_REAL(o, X509_VERIFY_PARAM_add1_host);
+    __typeof__(o->fn.X509_VERIFY_PARAM_add1_host) real = TF_REAL(o, X509_VERIFY_PARAM_add1_host);
     if (!real)
         return 0;
     if (tf_inert || !TF_ENTER())

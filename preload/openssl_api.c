@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shim.h"
+#include "openssl_backend.h"
 
 #define REQUIRED 1
 #define OPTIONAL 0
@@ -86,13 +86,24 @@ static void *lookup(void *const *handles, int n, const char *name)
     return NULL;
 }
 
+/* Called by libssl when an SSL or SSL_CTX is really freed (its last reference dropped), for every
+ * ex_data index with a free function, set or not: the object's entry in tlsfloor's connection
+ * table goes before its address can be reused. (A hook on SSL_free or SSL_CTX_free could not
+ * tell a last free from a reference drop: SSL_free drops one of its context's.) */
+static void forget_freed(void *parent, void *ptr, void *ad, int idx, long argl, void *argp)
+{
+    (void)ptr, (void)ad, (void)idx, (void)argl, (void)argp;
+    if (parent)
+        tf_conn_forget(parent);
+}
+
 /* CRYPTO_EX_INDEX_SSL / _SSL_CTX: 1 and 2 in 1.0.2, 0 and 1 since 1.1.0. */
 static void alloc_ex_slots(struct tf_openssl *o)
 {
     int ssl_class = o->abi.abi == TF_ABI_102 ? 1 : 0;
-    o->ex_ssl_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
+    o->ex_ssl_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, forget_freed);
     o->ex_verify_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class, 0, NULL, NULL, NULL, NULL);
-    o->ex_ctx_cert_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
+    o->ex_ctx_cert_cb = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, forget_freed);
     o->ex_ctx_cert_arg = o->fn.CRYPTO_get_ex_new_index(ssl_class + 1, 0, NULL, NULL, NULL, NULL);
 }
 

@@ -1,5 +1,6 @@
-/* Internal interface of libtlsfloor.so: lazy state, the re-entry guard, the OpenSSL function
- * table, logging. */
+/* Internal interface of libtlsfloor.so, the neutral part: lazy state, the re-entry guard,
+ * logging, rewrite rules, the socket watch. No TLS library's types: each backend has its own
+ * header (openssl_backend.h) and reaches the neutral records through tls_backend.h. */
 #ifndef TF_SHIM_H
 #define TF_SHIM_H
 
@@ -10,21 +11,6 @@
 #include "tf_module.h"
 #include "tf_policy.h"
 #include "tf_record.h"
-
-/* Opaque OpenSSL types: the shim includes no OpenSSL header, so no macro can turn into a direct
- * (link-time) reference to libssl. */
-typedef struct ssl_st SSL;
-typedef struct ssl_ctx_st SSL_CTX;
-typedef struct ssl_method_st SSL_METHOD;
-typedef struct ssl_cipher_st SSL_CIPHER;
-typedef struct X509_VERIFY_PARAM_st X509_VERIFY_PARAM;
-typedef struct x509_store_st X509_STORE;
-typedef struct x509_store_ctx_st X509_STORE_CTX;
-typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
-typedef struct stack_st OPENSSL_STACK;
-typedef void (*tf_info_cb)(const SSL *s, int where, int ret);
-typedef int (*tf_verify_cb)(int preverify_ok, X509_STORE_CTX *ctx);
-typedef int (*tf_cert_verify_cb)(X509_STORE_CTX *ctx, void *arg);
 
 #define TF_EXPORT __attribute__((visibility("default")))
 
@@ -70,50 +56,7 @@ void tf_emit_intervention(const char *event, struct tf_field *detail, int ndetai
  * stores the same value twice). */
 void *tf_next_fn(void **slot, const char *name);
 
-/* ---- OpenSSL table (openssl_api.c) ---- */
-
-#define TF_HOOK(need, ret, name, params) ret (*name) params;
-#define TF_CALL TF_HOOK
-struct tf_openssl_fns {
-#include "hooks.def"
-};
-#undef TF_HOOK
-#undef TF_CALL
-
-struct tf_openssl {
-    int usable;                       /* all REQUIRED functions found, ABI supported */
-    int has_libssl;                   /* SSL_new was found: this table is final */
-    unsigned long long adds;          /* dl_iterate_phdr's object count when it was made */
-    struct tf_abi_info abi;
-    unsigned long version_num;
-    struct tf_openssl_fns fn;
-    const SSL_METHOD *pinned[16];     /* real results of tf_pinned_methods[i]() (NULL if absent) */
-    const SSL_METHOD *flexible[3];    /* by enum tf_role */
-    const SSL_METHOD *dtls[9];        /* DTLS methods: left alone (their versions are not TLS's) */
-    int ex_ssl_cb, ex_verify_cb;      /* ex_data slots: the program's info and verify callbacks
-                                         (tlsfloor's own bits are in its connection table) */
-    int ex_ctx_cert_cb, ex_ctx_cert_arg;           /* the program's cert_verify_callback */
-};
-
-/* The table for the libssl the process has. Never NULL. Made again when libssl was absent and
- * objects were loaded since (a plugin or interpreter dlopen()s it later); final once libssl is
- * found. Check ->usable before acting (forwarding is always safe for functions that were found). */
-const struct tf_openssl *tf_openssl(void);
-
-/* The real function at offset off of the table (offsetof(struct tf_openssl_fns, name)): when the
- * table has none, the table is made again first, so a function that exists in the process is
- * never reported missing to the program. NULL when it really does not exist. */
-void *tf_openssl_fn(size_t off);
-#define TF_REAL(o, name) \
-    ((o)->fn.name ? (o)->fn.name : (__typeof__((o)->fn.name))tf_openssl_fn(offsetof(struct tf_openssl_fns, name)))
-
-/* The pinned-method descriptor for meth, or -1. */
-int tf_method_index(const struct tf_openssl *o, const SSL_METHOD *meth);
-
-/* Whether meth is one of libssl's DTLS methods. */
-int tf_method_is_dtls(const struct tf_openssl *o, const SSL_METHOD *meth);
-
-/* ---- rewrite (hooks_resolver.c, used by the OpenSSL hooks for SNI and host checks) ---- */
+/* ---- rewrite (hooks_resolver.c, used by the backends for SNI and host checks) ---- */
 
 /* The standard name for a legacy host under the config in force, or NULL (in audit mode too:
  * the caller then keeps the old name and only reports). */
@@ -124,7 +67,7 @@ void tf_rewrite_report(const char *host, const char *to, const char *layer);
 
 /* ---- sockets to mail ports (hooks_socket.c) ---- */
 
-/* Marks the watched socket behind a connection as handled by OpenSSL through tlsfloor. fd < 0
+/* Marks the watched socket behind a connection as handled by a TLS backend of tlsfloor's. fd < 0
  * (a program with its own BIO, like curl) picks the newest unmarked socket this thread
  * connected. Returns the socket's peer port, or 0 when no watched socket matches. */
 int tf_watch_covered(int fd);

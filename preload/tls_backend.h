@@ -64,8 +64,9 @@ void tf_conn_forget(const void *obj);
 struct tf_tls_ops {
     const char *name;                               /* "openssl", "gnutls": the records' library */
     int (*version)(const void *conn);               /* negotiated, as on the wire (0x0303) */
-    const char *(*cipher)(const void *conn, char *buf, size_t cap);   /* NULL when unknown */
-    const char *(*sni)(const void *conn, char *buf, size_t cap);      /* NULL when none */
+    /* cipher and sni return the name, written into buf or held by the library; NULL when none */
+    const char *(*cipher)(const void *conn, char *buf, size_t cap);
+    const char *(*sni)(const void *conn, char *buf, size_t cap);
     int (*fd)(const void *conn);                    /* -1: the program's own transport */
     int (*is_server)(const void *conn);
 };

@@ -101,8 +101,7 @@ static void conn_facts_of(const struct tf_tls_ops *b, const void *conn, uintptr_
     int watched = tf_watch_covered(b->fd(conn));
     f->port = port ? port : watched;
     changes_of(did, f->changes, sizeof f->changes);
-    /* a backend may return its library's own string instead of filling the buffer */
-    const char *sni = b->sni(conn, f->sni, sizeof f->sni);
+    const char *sni = b->sni(conn, f->sni, sizeof f->sni);   /* in f->sni, or the library's own */
     if (sni == NULL)
         f->sni[0] = '\0';
     else if (sni != f->sni)
