@@ -20,6 +20,36 @@
 
 #define ACTING(g) ((g)->usable && TF_ENTER())
 
+/* The hooks' declarations come from the table (gnutls.def): a definition below that does not
+ * match its line there fails to compile. */
+#define TF_HOOK(need, ret, name, params) TF_EXPORT ret name params;
+#define TF_CALL(need, ret, name, params)
+#include "gnutls.def"
+#undef TF_HOOK
+#undef TF_CALL
+
+/* How every hook begins: the real function (a hook for a function the process lacks returns
+ * fail). Leaves g and real in scope. */
+#define REAL_OR(name, fail)                                                  \
+    const struct tf_gnutls *g = tf_gnutls();                                 \
+    __typeof__(g->fn.name) real = TF_GREAL(g, name);                         \
+    if (!real)                                                               \
+    return fail
+
+/* ... and most go on so: the call forwarded unchanged unless this one must act. */
+#define PROLOGUE(name, fail, ...)                                            \
+    REAL_OR(name, fail);                                                     \
+    if (!ACTING(g))                                                          \
+    return real(__VA_ARGS__)
+
+#define PROLOGUE_VOID(name, ...)                                             \
+    REAL_OR(name, );                                                         \
+    if (!ACTING(g)) {                                                        \
+        real(__VA_ARGS__);                                                   \
+        return;                                                              \
+    }                                                                        \
+    (void)0
+
 /* GnuTLS's own session bits (tls_backend.h) */
 #define TF_GNUTLS_SERVER_SESSION TF_BACKEND_PRIVATE_0
 #define TF_GNUTLS_DTLS_SESSION TF_BACKEND_PRIVATE_1
@@ -131,10 +161,7 @@ static const struct tf_tls_ops gnutls_ops = {
 
 TF_EXPORT int gnutls_init(gnutls_session_t *session, unsigned int flags)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_session_t *, unsigned) = TF_GREAL(g, gnutls_init);
-    if (!real)
-        return -1;
+    REAL_OR(gnutls_init, -1);
     int r = real(session, flags);
     /* a reused address starts clean; DTLS (not mail, its own versions) is left alone */
     if (r == 0 && session && *session && !tf_inert)
@@ -147,10 +174,7 @@ TF_EXPORT int gnutls_init(gnutls_session_t *session, unsigned int flags)
  * another thread right after). */
 TF_EXPORT void gnutls_deinit(gnutls_session_t session)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    void (*real)(gnutls_session_t) = TF_GREAL(g, gnutls_deinit);
-    if (!real)
-        return;
+    REAL_OR(gnutls_deinit, );
     if (!tf_inert && session) {
         sni_drop(session);
         tf_conn_forget(target_key(session));
@@ -171,6 +195,13 @@ static const char *prio_decide(const struct tf_gnutls *g, const char *prio, stru
 {
     ch->kind = prio ? tf_priority_raise(prio, tf_config()->floor, g->has_tls13, ch->raised, sizeof ch->raised) : 0;
     return ch->kind == 1 && tf_enforcing() ? ch->raised : prio;
+}
+
+/* The bit a session or cache gets: the string was raised (in audit mode: would have been; the
+ * records' "changed" says which), not when it was too long or the library refused it. */
+static uintptr_t prio_bit(const struct prio_change *ch, int applied)
+{
+    return ch->kind == 1 && (applied || !tf_enforcing()) ? TF_DID_PRIORITY : 0;
 }
 
 static void prio_report(const char *old, const struct prio_change *ch, const char *via, int applied)
@@ -211,19 +242,14 @@ static int prio_init(const struct tf_gnutls *g, gnutls_priority_t *cache, const 
     PRIO_APPLY(r, applied, use, prio, CALL);
 #undef CALL
     if (r == 0 && cache && *cache)
-        tf_conn_new(*cache, ch.kind != 0 ? TF_DID_PRIORITY : 0);
+        tf_conn_new(*cache, prio_bit(&ch, applied));
     prio_report(prio, &ch, v2 ? "gnutls_priority_init2" : "gnutls_priority_init", applied);
     return r;
 }
 
 TF_EXPORT int gnutls_priority_init(gnutls_priority_t *cache, const char *priorities, const char **err_pos)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_priority_t *, const char *, const char **) = TF_GREAL(g, gnutls_priority_init);
-    if (!real)
-        return -1;
-    if (!ACTING(g))
-        return real(cache, priorities, err_pos);
+    PROLOGUE(gnutls_priority_init, -1, cache, priorities, err_pos);
     int r = prio_init(g, cache, priorities, err_pos, 0, 0);
     tf_leave();
     return r;
@@ -232,12 +258,7 @@ TF_EXPORT int gnutls_priority_init(gnutls_priority_t *cache, const char *priorit
 TF_EXPORT int gnutls_priority_init2(gnutls_priority_t *cache, const char *priorities, const char **err_pos,
                                     unsigned flags)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_priority_t *, const char *, const char **, unsigned) = TF_GREAL(g, gnutls_priority_init2);
-    if (!real)
-        return -1;
-    if (!ACTING(g))
-        return real(cache, priorities, err_pos, flags);
+    PROLOGUE(gnutls_priority_init2, -1, cache, priorities, err_pos, flags);
     int r = prio_init(g, cache, priorities, err_pos, flags, 1);
     tf_leave();
     return r;
@@ -245,10 +266,7 @@ TF_EXPORT int gnutls_priority_init2(gnutls_priority_t *cache, const char *priori
 
 TF_EXPORT void gnutls_priority_deinit(gnutls_priority_t cache)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    void (*real)(gnutls_priority_t) = TF_GREAL(g, gnutls_priority_deinit);
-    if (!real)
-        return;
+    REAL_OR(gnutls_priority_deinit, );
     if (!tf_inert && cache)
         tf_conn_forget(cache);
     real(cache);
@@ -257,10 +275,7 @@ TF_EXPORT void gnutls_priority_deinit(gnutls_priority_t cache)
 /* A cache raised earlier counts for the session it is set on (reported once, at its init). */
 TF_EXPORT int gnutls_priority_set(gnutls_session_t session, gnutls_priority_t cache)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_session_t, gnutls_priority_t) = TF_GREAL(g, gnutls_priority_set);
-    if (!real)
-        return -1;
+    REAL_OR(gnutls_priority_set, -1);
     int r = real(session, cache);
     if (r == 0 && !tf_inert && cache && (tf_conn_bits(cache) & TF_DID_PRIORITY))
         tf_conn_mark(session, TF_DID_PRIORITY);
@@ -269,19 +284,14 @@ TF_EXPORT int gnutls_priority_set(gnutls_session_t session, gnutls_priority_t ca
 
 TF_EXPORT int gnutls_priority_set_direct(gnutls_session_t session, const char *priorities, const char **err_pos)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_session_t, const char *, const char **) = TF_GREAL(g, gnutls_priority_set_direct);
-    if (!real)
-        return -1;
-    if (!ACTING(g))
-        return real(session, priorities, err_pos);
+    PROLOGUE(gnutls_priority_set_direct, -1, session, priorities, err_pos);
     struct prio_change ch;
     const char *use = prio_decide(g, priorities, &ch);
     int r, applied;
 #define CALL(p) real(session, (p), err_pos)
     PRIO_APPLY(r, applied, use, priorities, CALL);
 #undef CALL
-    if (r == 0 && ch.kind != 0)
+    if (r == 0 && prio_bit(&ch, applied))
         tf_conn_mark(session, TF_DID_PRIORITY);
     prio_report(priorities, &ch, "gnutls_priority_set_direct", applied);
     tf_leave();
@@ -291,20 +301,14 @@ TF_EXPORT int gnutls_priority_set_direct(gnutls_session_t session, const char *p
 TF_EXPORT int gnutls_set_default_priority_append(gnutls_session_t session, const char *add_prio,
                                                  const char **err_pos, unsigned flags)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_session_t, const char *, const char **, unsigned) =
-        TF_GREAL(g, gnutls_set_default_priority_append);
-    if (!real)
-        return -1;
-    if (!ACTING(g))
-        return real(session, add_prio, err_pos, flags);
+    PROLOGUE(gnutls_set_default_priority_append, -1, session, add_prio, err_pos, flags);
     struct prio_change ch;
     const char *use = prio_decide(g, add_prio, &ch);
     int r, applied;
 #define CALL(p) real(session, (p), err_pos, flags)
     PRIO_APPLY(r, applied, use, add_prio, CALL);
 #undef CALL
-    if (r == 0 && ch.kind != 0)
+    if (r == 0 && prio_bit(&ch, applied))
         tf_conn_mark(session, TF_DID_PRIORITY);
     prio_report(add_prio, &ch, "gnutls_set_default_priority_append", applied);
     tf_leave();
@@ -326,11 +330,8 @@ static int copy_name(const char *name, size_t n, char *copy, size_t cap)
 
 TF_EXPORT int gnutls_server_name_set(gnutls_session_t session, int type, const void *name, size_t name_length)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_session_t, int, const void *, size_t) = TF_GREAL(g, gnutls_server_name_set);
-    if (!real)
-        return -1;
-    if (!ACTING(g) || type != TF_GNUTLS_NAME_DNS)
+    REAL_OR(gnutls_server_name_set, -1);
+    if (type != TF_GNUTLS_NAME_DNS || !ACTING(g))   /* only a DNS name is ever rewritten */
         return real(session, type, name, name_length);
     char old[TF_HOST_MAX + 1];
     int named = copy_name(name, name_length, old, sizeof old);
@@ -364,14 +365,7 @@ static const char *check_name(gnutls_session_t session, const char *host, const 
 
 TF_EXPORT void gnutls_session_set_verify_cert(gnutls_session_t session, const char *hostname, unsigned flags)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    void (*real)(gnutls_session_t, const char *, unsigned) = TF_GREAL(g, gnutls_session_set_verify_cert);
-    if (!real)
-        return;
-    if (!ACTING(g)) {
-        real(session, hostname, flags);
-        return;
-    }
+    PROLOGUE_VOID(gnutls_session_set_verify_cert, session, hostname, flags);
     const char *to;
     real(session, check_name(session, hostname, &to), flags);
     tf_conn_mark(session, TF_GNUTLS_VERIFIES);
@@ -382,12 +376,7 @@ TF_EXPORT void gnutls_session_set_verify_cert(gnutls_session_t session, const ch
 
 TF_EXPORT int gnutls_certificate_verify_peers3(gnutls_session_t session, const char *hostname, unsigned int *status)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_session_t, const char *, unsigned *) = TF_GREAL(g, gnutls_certificate_verify_peers3);
-    if (!real)
-        return -1;
-    if (!ACTING(g))
-        return real(session, hostname, status);
+    PROLOGUE(gnutls_certificate_verify_peers3, -1, session, hostname, status);
     const char *to;
     int r = real(session, check_name(session, hostname, &to), status);
     if (to)
@@ -398,12 +387,7 @@ TF_EXPORT int gnutls_certificate_verify_peers3(gnutls_session_t session, const c
 
 TF_EXPORT unsigned gnutls_x509_crt_check_hostname(gnutls_x509_crt_t cert, const char *hostname)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    unsigned (*real)(gnutls_x509_crt_t, const char *) = TF_GREAL(g, gnutls_x509_crt_check_hostname);
-    if (!real)
-        return 0;
-    if (!ACTING(g))
-        return real(cert, hostname);
+    PROLOGUE(gnutls_x509_crt_check_hostname, 0, cert, hostname);
     const char *to;
     unsigned r = real(cert, check_name(NULL, hostname, &to));
     if (to)
@@ -414,12 +398,7 @@ TF_EXPORT unsigned gnutls_x509_crt_check_hostname(gnutls_x509_crt_t cert, const 
 
 TF_EXPORT unsigned gnutls_x509_crt_check_hostname2(gnutls_x509_crt_t cert, const char *hostname, unsigned flags)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    unsigned (*real)(gnutls_x509_crt_t, const char *, unsigned) = TF_GREAL(g, gnutls_x509_crt_check_hostname2);
-    if (!real)
-        return 0;
-    if (!ACTING(g))
-        return real(cert, hostname, flags);
+    PROLOGUE(gnutls_x509_crt_check_hostname2, 0, cert, hostname, flags);
     const char *to;
     unsigned r = real(cert, check_name(NULL, hostname, &to), flags);
     if (to)
@@ -495,10 +474,7 @@ static void after_handshake(const struct tf_gnutls *g, gnutls_session_t s, int r
 
 TF_EXPORT int gnutls_handshake(gnutls_session_t session)
 {
-    const struct tf_gnutls *g = tf_gnutls();
-    int (*real)(gnutls_session_t) = TF_GREAL(g, gnutls_handshake);
-    if (!real)
-        return -1;
+    REAL_OR(gnutls_handshake, -1);
     int acting = ACTING(g);
     if (acting) {
         before_handshake(g, session);
@@ -514,10 +490,7 @@ TF_EXPORT int gnutls_handshake(gnutls_session_t session)
 #define SEND_HOOK(name, params, args, fail)                                  \
     TF_EXPORT ssize_t name params                                            \
     {                                                                        \
-        const struct tf_gnutls *g = tf_gnutls();                             \
-        ssize_t (*real) params = TF_GREAL(g, name);                          \
-        if (!real)                                                           \
-            return fail;                                                     \
+        REAL_OR(name, fail);                                                 \
         if (ACTING(g)) {                                                     \
             tf_tls_client_wrote(&gnutls_ops, session, data, data_size);      \
             tf_leave();                                                      \
