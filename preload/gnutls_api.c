@@ -61,7 +61,8 @@ static unsigned long long loaded_adds(void)
     return adds;
 }
 
-/* Fills t; returns the first REQUIRED name missing from a library that is there, or NULL. */
+/* Fills t; returns the first REQUIRED name missing from a library that is there (or
+ * gnutls_check_version for a library older than 3.4), or NULL. */
 static const char *resolve(struct tf_gnutls *t)
 {
     void *h = gnutls_handle();
@@ -77,6 +78,9 @@ static const char *resolve(struct tf_gnutls *t)
     t->has_lib = 1;
     if (missing)
         return missing;
+    /* libgnutls.so.30 is 3.4 and later; an older ABI (.26, .28) was never tried */
+    if (t->fn.gnutls_check_version("3.4.0") == NULL)
+        return "gnutls_check_version";
     t->has_tls13 = t->fn.gnutls_check_version("3.6.5") != NULL;
     t->usable = 1;
     return NULL;
@@ -100,7 +104,7 @@ static const struct tf_gnutls *make_table(struct tf_gnutls *seen)
         return seen;
     if (missing) {
         struct tf_field f[] = {
-            TF_STR("message", "libgnutls lacks a function the shim needs; GnuTLS calls are forwarded unchanged"),
+            TF_STR("message", "libgnutls lacks a function the shim needs, or is older than 3.4; GnuTLS calls are forwarded unchanged"),
             TF_STR("symbol", missing), TF_STR("library", "gnutls"),
         };
         tf_emit("shim_inactive", f, sizeof f / sizeof f[0], 0);
