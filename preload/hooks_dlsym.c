@@ -216,6 +216,7 @@ static const struct handle_backend {
 } backends[] = {
     { "libssl.so", "SSL_", tf_openssl_hooks_name, tf_openssl_handle_hook },   /* .so.3, .so.1.1, -dev's .so */
     { "libcrypto.so", "X509_VERIFY_PARAM_", tf_openssl_hooks_name, tf_openssl_handle_hook },
+    { "libgnutls.so.30", "gnutls_", tf_gnutls_hooks_name, tf_gnutls_handle_hook },
 };
 #define NBACKENDS (sizeof backends / sizeof backends[0])
 

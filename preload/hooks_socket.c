@@ -25,7 +25,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "tls_backend.h"
 #include "tf_sniff.h"
 #include "tf_stack.h"
 
@@ -145,8 +145,8 @@ static void report_uncovered(const struct watch *w)
     memset(&lo, 0, sizeof lo);
     if (tf_module_walk(note_object_cb, &lo) >= 0 && lo.index > 0)
         lo.facts.exe_openssl_major = program_openssl_major(&lo);
-    /* facts.gnutls_hooked stays 0: this tlsfloor has no GnuTLS backend (the one issue 12 adds
-     * sets it, so its uncovered GnuTLS connections are no longer blamed on GnuTLS). */
+    /* GnuTLS loaded and hooked: an uncovered connection of its program is not blamed on it */
+    lo.facts.gnutls_hooked = (lo.facts.seen & TF_SEEN_GNUTLS) && tf_gnutls_covers();
     struct tf_stack_verdict v = tf_stack_infer(&lo.facts, w->port, tf_port_implicit_tls(w->port));
     if (!v.report)
         return;

@@ -34,7 +34,15 @@ enum {
     TF_DID_FLOOR = 1 << 12,    /* the library's default minimum ("any") was raised: no pin, but
                                   it explains a failed handshake with an old server */
     TF_DID_PRIORITY = 1 << 13, /* GnuTLS: a priority string's versions raised */
+    /* the backend's own, below TF_CONN_SEEN_SHIFT so the auth watch keeps them. GnuTLS: a
+     * server session and a DTLS one (gnutls_init's flags; the library cannot say later) */
+    TF_BACKEND_PRIVATE_0 = 1 << 14,
+    TF_BACKEND_PRIVATE_1 = 1 << 15,
 };
+/* A backend bit for before the handshake only: the auth watch, which starts after it, reuses
+ * every bit from TF_CONN_SEEN_SHIFT up. GnuTLS: the program asked the library to verify the
+ * certificate in the handshake (gnutls_session_set_verify_cert). */
+#define TF_BACKEND_PRE_HANDSHAKE ((uintptr_t)1 << 30)
 #define TF_CONN_PROTO_SHIFT 10
 #define TF_CONN_PROTO_MASK ((uintptr_t)3 << TF_CONN_PROTO_SHIFT)
 #define TF_CONN_SEEN_SHIFT 16  /* bytes of the client's looked at so far */
@@ -67,6 +75,12 @@ struct tf_tls_ops {
  * hook for name when that forwards to exactly found (else NULL); one line in backends[] there ---- */
 int tf_openssl_hooks_name(const char *name);
 void *tf_openssl_handle_hook(const char *name, void *found);
+int tf_gnutls_hooks_name(const char *name);
+void *tf_gnutls_handle_hook(const char *name, void *found);
+
+/* Whether the GnuTLS backend acts in this process (its library found and usable): an uncovered
+ * connection of a GnuTLS program is then not blamed on GnuTLS (hooks_socket.c). */
+int tf_gnutls_covers(void);
 
 /* ---- neutral records (tls_conn.c) ---- */
 

@@ -191,8 +191,8 @@ case_scan_elf() {
     has "$work/elf.txt" "ELF: static OpenSSL recognised by its version string, not fixable" \
         "disc_static +program +OpenSSL 1.1.1w  11 Sep 2023 \(static\) +no " \
         'OpenSSL linked into the file cannot be preloaded into'
-    has "$work/elf.txt" "ELF: GnuTLS client, not fixable" "disc_gnutls +program +GnuTLS \(libgnutls.so.30\) +no " \
-        'GnuTLS is not covered by tlsfloor'
+    has "$work/elf.txt" "ELF: GnuTLS client (libgnutls.so.30), fixable" "disc_gnutls +program +GnuTLS \(libgnutls.so.30\) +yes"
+    hasnt "$work/elf.txt" "ELF: GnuTLS is not called uncovered" 'GnuTLS is not covered by tlsfloor'
     hasnt "$work/elf.txt" "ELF: a program without TLS is not listed" 'disc_plain'
     expect_rc 0 "scan of a program without TLS" "$scan" "$e/disc_plain"
     expect_rc 1 "scan --json of the ELF fixtures" "$scan" --json "$e/disc_pinned_ssl3" "$e/disc_static" "$e/disc_gnutls"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # run.sh GROUP : mail scenarios with real Dovecot servers, one case group per ctest test.
 # Must run inside tests/lib/netns-run (each group starts its own servers in its own namespace).
-#   GROUP: curl | python | openssl | c11 | failures | verify
+#   GROUP: curl | python | openssl | c11 | failures | verify | gnutls-{cli,msmtp,mutt,wget,verify}
 # Every case: the control (modern settings) works; the pinned or legacy-named run fails without
 # tlsfloor; it works under tlsfloor; the log shows what was done.  The pinned run against the
 # legacy server (127.0.0.2, TLS 1.0/1.1 only) proves the pin is real.
@@ -459,6 +459,7 @@ case "$group" in
     recipes) start_servers; recipes_group ;;
     verify-wrapper) verify_wrapper_group ;;
     verify) start_servers; . "$MAILDIR_SRC/verify-cases.sh" ;;
+    gnutls-*) start_servers; GNUTLS_GROUP=${group#gnutls-}; . "$MAILDIR_SRC/gnutls-cases.sh" ;;
     *) echo "run.sh: unknown group $group" >&2; exit 2 ;;
 esac
 finish

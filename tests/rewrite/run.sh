@@ -230,6 +230,25 @@ case_dlsym_ctypes() {
     check expect handshake version=TLSv1.2 sni=$STD
 }
 
+# The same route into GnuTLS: libgnutls.so.30's functions looked up on its handle by ctypes reach
+# the GnuTLS hooks (priority string raised, SNI and certificate host name rewritten).
+case_dlsym_ctypes_gnutls() {
+    dlsym_servers
+    local client=("$PY" "$HERE/ctypesgnutls.py" "$CA" 9936 imap-legacy.office365.com)
+    run plain noshim "${client[@]}"
+    expect_rc 2 "without the shim the legacy name does not resolve"
+    newlog ctypesgnutls
+    run ctypesgnutls shim "${client[@]}"
+    expect_rc 0 "with the shim the GnuTLS ctypes client connects"
+    expect_out ctypesgnutls '^handshake ok version=TLS1\.[23]$' "TLS 1.2 or newer, certificate verified as the standard name"
+    expect_out ctypesgnutls '^greeting: \* OK' "IMAP greeting read"
+    expect_sni dlsym $STD
+    check expect priority_raised via=gnutls_priority_set_direct module~=libffi
+    check expect host_rewritten layer=sni old=imap-legacy.office365.com new=$STD
+    check expect host_rewritten layer=verify old=imap-legacy.office365.com new=$STD
+    check expect handshake library=gnutls sni=$STD
+}
+
 # ---- user rules: environment, wrapper, config file ----
 user_rule_steps() {   # user_rule_steps TAG RUNNER...: the three layers for old.example.test
     local tag=$1
