@@ -1,0 +1,147 @@
+#!/bin/bash
+# run.sh GROUP : Java clients (plain JDK, tests/java/MailClient.java) against the TLS 1.2-only
+# Dovecot of tests/mail (127.0.0.1; IMAPS 993, IMAP STARTTLS 143, POP3S 995, SMTP 587 STARTTLS).
+# Must run inside tests/lib/netns-run. Each GROUP is one route that pins an old TLS version:
+#   getinstance | getinstance-sunjsse | jdk-property | mail-property | policy | wrapper
+# Every case: fails without tlsfloor; works with the agent (JAVA_TOOL_OPTIONS, or the wrapper),
+# the record names the pin and (for code) MailClient's line; in audit mode it still fails and
+# the same pin is reported with applied:false.
+set -u
+group=${1:?usage: run.sh GROUP}
+. "$TF_SRC/tests/mail/lib.sh"
+
+: "${TF_JAVA_AGENT:?TF_JAVA_AGENT must name tlsfloor-agent.jar}"
+: "${TF_JAVA_CLASSES:?TF_JAVA_CLASSES must name the compiled test clients}"
+[ -f "$TF_JAVA_AGENT" ] || { echo "FAIL: $TF_JAVA_AGENT not built (no javac?)"; exit 1; }
+[ -f "$TF_JAVA_CLASSES/MailClient.class" ] || { echo "FAIL: MailClient.class not built"; exit 1; }
+command -v java >/dev/null || { echo "FAIL: no java (apt-get install openjdk-17-jdk-headless)"; exit 1; }
+
+unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS    # only what a case sets itself
+start_dovecot modern 127.0.0.1 modern || exit 1
+TRUST=$T/trust.p12
+keytool -importcert -noprompt -alias tfca -file "$CA" -keystore "$TRUST" -storepass changeit \
+    -storetype PKCS12 > "$T/keytool.out" 2>&1 || { echo "FAIL: keytool"; cat "$T/keytool.out"; exit 1; }
+JAVA=(java -Djavax.net.ssl.trustStore="$TRUST" -Djavax.net.ssl.trustStorePassword=changeit)
+HOST=outlook.office365.com     # 127.0.0.1 in netns-run's /etc/hosts; the certificate's name
+
+# run_java NAME plain|enforce|audit|wrapper|wrapper-audit [JAVA-OPTIONS...] -- CLIENT-ARGS...
+run_java() {
+    local n=$1 how=$2; shift 2
+    local opts=()
+    while [ "$1" != -- ]; do opts+=("$1"); shift; done
+    shift
+    local cmd=("${JAVA[@]}" "${opts[@]}" -cp "$TF_JAVA_CLASSES" MailClient "$@")
+    : > "$OUT/$n.jsonl"
+    case $how in
+        plain) "${cmd[@]}" ;;
+        enforce | audit)
+            env JAVA_TOOL_OPTIONS="-javaagent:$TF_JAVA_AGENT" TLSFLOOR_MODE=$how \
+                TLSFLOOR_LOG="$OUT/$n.jsonl" "${cmd[@]}" ;;
+        wrapper) TLSFLOOR_LIBRARY=$TF_LIB "$TF_SRC/scripts/tlsfloor" --log "$OUT/$n.jsonl" -- "${cmd[@]}" ;;
+        wrapper-audit) TLSFLOOR_LIBRARY=$TF_LIB "$TF_SRC/scripts/tlsfloor" --audit --log "$OUT/$n.jsonl" -- "${cmd[@]}" ;;
+    esac > "$OUT/$n.out" 2> "$OUT/$n.err" < /dev/null
+    echo $? > "$OUT/$n.rc"
+}
+
+PROTOS=("imaps 993" "imap-starttls 143" "pop3s 995" "smtp-starttls 587")
+
+# code_route ROUTE LINE-PATTERN: SSLContext.getInstance pins, recorded as method_pinned with
+# MailClient's own frame.
+code_route() {
+    local route=$1 p proto port n
+    for p in "${PROTOS[@]}"; do
+        read -r proto port <<< "$p"
+        n=$route-$proto
+        case_begin "$n"
+        run_java "$n-plain" plain -- "$proto" "$route" "$HOST" "$port"
+        expect_fail "$n-plain" "without tlsfloor the pinned client fails"
+        run_java "$n" enforce -- "$proto" "$route" "$HOST" "$port"
+        expect_ok "$n" "with the agent it logs in" "LOGIN OK"
+        expect_log "$n" method_pinned '"old":"TLSv1"' '"applied":true' \
+            '{"class":"MailClient","method":"context","file":"MailClient.java","line":'
+        expect_log "$n" handshake '"below_floor":false' "\"port\":$port" '"class":"MailClient"'
+        run_java "$n-audit" audit -- "$proto" "$route" "$HOST" "$port"
+        expect_fail "$n-audit" "audit mode changes nothing"
+        expect_log "$n-audit" method_pinned '"old":"TLSv1"' '"applied":false' '"mode":"audit"' \
+            '{"class":"MailClient","method":"context","file":"MailClient.java","line":'
+    done
+}
+
+# property_route PROPERTY-FOR-PROTO CLIENT-ROUTE: a property naming only old versions.
+property_route() {
+    local kind=$1 route=$2 p proto port n prop value
+    for p in "${PROTOS[@]}"; do
+        read -r proto port <<< "$p"
+        n=$kind-$proto
+        if [ "$kind" = mail-property ]; then
+            prop=mail.${proto%-starttls}.ssl.protocols
+            value="TLSv1 TLSv1.1"
+        else
+            prop=jdk.tls.client.protocols
+            value="TLSv1,TLSv1.1"
+        fi
+        case_begin "$n"
+        run_java "$n-plain" plain "-D$prop=$value" -- "$proto" "$route" "$HOST" "$port"
+        expect_fail "$n-plain" "without tlsfloor $prop=$value fails"
+        run_java "$n" enforce "-D$prop=$value" -- "$proto" "$route" "$HOST" "$port"
+        expect_ok "$n" "with the agent it logs in" "LOGIN OK"
+        expect_log "$n" protocols_raised "\"property\":\"$prop\"" "\"old\":\"$value\"" '"applied":true'
+        run_java "$n-audit" audit "-D$prop=$value" -- "$proto" "$route" "$HOST" "$port"
+        expect_fail "$n-audit" "audit mode changes nothing"
+        expect_log "$n-audit" protocols_raised "\"property\":\"$prop\"" '"applied":false'
+    done
+}
+
+# A java.security (here through -Djava.security.properties) that disables TLS 1.2 and 1.3:
+# reported, never changed, so the client fails with the agent as without it.
+policy_group() {
+    local n=policy
+    printf 'jdk.tls.disabledAlgorithms=SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3\n' > "$T/java.security"
+    local opt=-Djava.security.properties=$T/java.security
+    case_begin "$n"
+    run_java "$n-plain" plain "$opt" -- imaps modern "$HOST" 993
+    expect_fail "$n-plain" "without tlsfloor the policy stops the client"
+    run_java "$n" enforce "$opt" -- imaps modern "$HOST" 993
+    expect_fail "$n" "with the agent it still fails: the policy is not the agent's to change"
+    expect_log "$n" security_policy_blocks_floor '"disabled":"TLSv1.2,TLSv1.3"' '"applied":false'
+    run_java "$n-audit" audit "$opt" -- imaps modern "$HOST" 993
+    expect_fail "$n-audit" "audit: fails"
+    expect_log "$n-audit" security_policy_blocks_floor '"disabled":"TLSv1.2,TLSv1.3"' '"mode":"audit"'
+    case_begin "$n-control"
+    run_java "$n-control" enforce -- imaps modern "$HOST" 993
+    expect_ok "$n-control" "the JDK's own policy: logs in" "LOGIN OK"
+    expect_no_log "$n-control" security_policy_blocks_floor
+}
+
+# tlsfloor -- java ...: the wrapper appends the agent to a JAVA_TOOL_OPTIONS that already pins
+# (so the record proves both were read), for every protocol.
+wrapper_group() {
+    local p proto port n prop
+    for p in "${PROTOS[@]}"; do
+        read -r proto port <<< "$p"
+        n=wrapper-$proto
+        prop=mail.${proto%-starttls}.ssl.protocols
+        case_begin "$n"
+        JAVA_TOOL_OPTIONS="-D$prop=TLSv1.1" run_java "$n-plain" plain -- "$proto" mail-property "$HOST" "$port"
+        expect_fail "$n-plain" "without tlsfloor the pinned client fails"
+        JAVA_TOOL_OPTIONS="-D$prop=TLSv1.1" run_java "$n" wrapper -- "$proto" getinstance "$HOST" "$port"
+        expect_ok "$n" "tlsfloor -- java: logs in" "LOGIN OK"
+        expect_log "$n" method_pinned '"applied":true' '"class":"MailClient","method":"context"'
+        JAVA_TOOL_OPTIONS="-D$prop=TLSv1.1" run_java "$n-prop" wrapper -- "$proto" mail-property "$HOST" "$port"
+        expect_ok "$n-prop" "the program's own JAVA_TOOL_OPTIONS is kept" "LOGIN OK"
+        expect_log "$n-prop" protocols_raised "\"property\":\"$prop\"" '"old":"TLSv1.1"'
+        JAVA_TOOL_OPTIONS="-D$prop=TLSv1.1" run_java "$n-audit" wrapper-audit -- "$proto" mail-property "$HOST" "$port"
+        expect_fail "$n-audit" "tlsfloor --audit -- java: changes nothing"
+        expect_log "$n-audit" protocols_raised "\"property\":\"$prop\"" '"applied":false'
+    done
+}
+
+case $group in
+    policy) policy_group ;;
+    wrapper) wrapper_group ;;
+    getinstance | getinstance-sunjsse) code_route "$group" ;;
+    jdk-property) property_route jdk-property jdk-property ;;
+    mail-property) property_route mail-property mail-property ;;
+    *) echo "unknown group $group"; exit 2 ;;
+esac
+finish
