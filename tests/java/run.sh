@@ -2,7 +2,7 @@
 # run.sh GROUP : Java clients (plain JDK, tests/java/MailClient.java) against the TLS 1.2-only
 # Dovecot of tests/mail (127.0.0.1; IMAPS 993, IMAP STARTTLS 143, POP3S 995, SMTP 587 STARTTLS).
 # Must run inside tests/lib/netns-run. Each GROUP is one route that pins an old TLS version:
-#   getinstance | getinstance-sunjsse | jdk-property | mail-property | policy | wrapper
+#   getinstance | getinstance-sunjsse | jdk-property | mail-property | properties | policy | wrapper
 # Every case: fails without tlsfloor; works with the agent (JAVA_TOOL_OPTIONS, or the wrapper),
 # the record names the pin and (for code) MailClient's line; in audit mode it still fails and
 # the same pin is reported with applied:false.
@@ -17,7 +17,7 @@ group=${1:?usage: run.sh GROUP}
 command -v java >/dev/null || { echo "FAIL: no java (apt-get install openjdk-17-jdk-headless)"; exit 1; }
 
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS    # only what a case sets itself
-start_dovecot modern 127.0.0.1 modern || exit 1
+[ "$group" = properties ] || start_dovecot modern 127.0.0.1 modern || exit 1
 TRUST=$T/trust.p12
 keytool -importcert -noprompt -alias tfca -file "$CA" -keystore "$TRUST" -storepass changeit \
     -storetype PKCS12 > "$T/keytool.out" 2>&1 || { echo "FAIL: keytool"; cat "$T/keytool.out"; exit 1; }
@@ -30,7 +30,7 @@ run_java() {
     local opts=()
     while [ "$1" != -- ]; do opts+=("$1"); shift; done
     shift
-    local cmd=("${JAVA[@]}" "${opts[@]}" -cp "$TF_JAVA_CLASSES" MailClient "$@")
+    local cmd=("${JAVA[@]}" "${opts[@]}" -cp "$TF_JAVA_CLASSES" "${MAIN_CLASS:-MailClient}" "$@")
     : > "$OUT/$n.jsonl"
     case $how in
         plain) "${cmd[@]}" ;;
@@ -136,7 +136,37 @@ wrapper_group() {
     done
 }
 
+# Every property the agent reads, as main() sees it: raised when it names only old versions
+# (JavaMail's with spaces, the JDK's with commas), untouched when it already reaches the floor,
+# unchanged in audit mode; TLSFLOOR_MIN=1.3 raises a TLSv1.2-only list.
+properties_group() {
+    local prop value n want
+    for prop in jdk.tls.client.protocols https.protocols mail.imap.ssl.protocols mail.imaps.ssl.protocols \
+                mail.pop3.ssl.protocols mail.pop3s.ssl.protocols mail.smtp.ssl.protocols mail.smtps.ssl.protocols; do
+        case $prop in
+            mail.*) value="TLSv1 TLSv1.1"; want="$prop=TLSv1 TLSv1.1 TLSv1.3 TLSv1.2" ;;
+            *) value="TLSv1,TLSv1.1"; want="$prop=TLSv1,TLSv1.1,TLSv1.3,TLSv1.2" ;;
+        esac
+        n=props-$prop
+        case_begin "$n"
+        MAIN_CLASS=PrintProps run_java "$n" enforce "-D$prop=$value" -- "$prop"
+        expect_ok "$n" "raised before main" "^$want\$"
+        expect_log "$n" protocols_raised "\"property\":\"$prop\"" "\"old\":\"$value\"" '"applied":true'
+        MAIN_CLASS=PrintProps run_java "$n-audit" audit "-D$prop=$value" -- "$prop"
+        expect_ok "$n-audit" "audit: unchanged" "^$prop=$value\$"
+        expect_log "$n-audit" protocols_raised "\"property\":\"$prop\"" '"applied":false'
+        MAIN_CLASS=PrintProps run_java "$n-modern" enforce "-D$prop=TLSv1.2" -- "$prop"
+        expect_ok "$n-modern" "a list that reaches the floor is left alone" "^$prop=TLSv1.2\$"
+        expect_no_log "$n-modern" protocols_raised
+    done
+    n=props-min13
+    case_begin "$n"
+    TLSFLOOR_MIN=1.3 MAIN_CLASS=PrintProps run_java "$n" enforce -Djdk.tls.client.protocols=TLSv1.2 -- jdk.tls.client.protocols
+    expect_ok "$n" "TLSFLOOR_MIN=1.3 adds TLSv1.3 only" "^jdk.tls.client.protocols=TLSv1.2,TLSv1.3\$"
+}
+
 case $group in
+    properties) properties_group ;;
     policy) policy_group ;;
     wrapper) wrapper_group ;;
     getinstance | getinstance-sunjsse) code_route "$group" ;;
