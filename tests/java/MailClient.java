@@ -18,7 +18,9 @@ import javax.net.ssl.SSLSocketFactory;
  *   ROUTE: getinstance (SSLContext.getInstance("TLSv1")), getinstance-sunjsse (the same with
  *          provider "SunJSSE"), mail-property (mail.PROTO.ssl.protocols read as JavaMail does,
  *          then setEnabledProtocols), jdk-property (getInstance("TLS") and whatever
- *          jdk.tls.client.protocols says), modern (getInstance("TLS"), the control)
+ *          jdk.tls.client.protocols says), setenabledprotocols (the default context's socket,
+ *          setEnabledProtocols("TLSv1", "TLSv1.1")), sslparameters (the default context's
+ *          socket, SSLParameters.setProtocols("TLSv1")), modern (getInstance("TLS"), the control)
  * Host names are always checked (endpoint identification HTTPS), trust is the JDK's default
  * (the test passes -Djavax.net.ssl.trustStore).
  */
@@ -52,6 +54,8 @@ public final class MailClient {
 
     private SSLContext context() throws Exception {
         SSLContext ctx;
+        if (route.equals("setenabledprotocols") || route.equals("sslparameters"))
+            return SSLContext.getDefault();
         if (route.equals("getinstance"))
             ctx = SSLContext.getInstance("TLSv1");
         else if (route.equals("getinstance-sunjsse"))
@@ -66,7 +70,11 @@ public final class MailClient {
     private SSLSocket secure(SSLSocket s) throws IOException {
         SSLParameters p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
+        if (route.equals("sslparameters"))
+            p.setProtocols(new String[] { "TLSv1" });
         s.setSSLParameters(p);
+        if (route.equals("setenabledprotocols"))
+            s.setEnabledProtocols(new String[] { "TLSv1", "TLSv1.1" });
         if (route.equals("mail-property")) {
             String name = "mail." + proto.replace("-starttls", "")
                     + ".ssl.protocols";

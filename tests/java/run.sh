@@ -2,7 +2,7 @@
 # run.sh GROUP : Java clients (plain JDK, tests/java/MailClient.java) against the TLS 1.2-only
 # Dovecot of tests/mail (127.0.0.1; IMAPS 993, IMAP STARTTLS 143, POP3S 995, SMTP 587 STARTTLS).
 # Must run inside tests/lib/netns-run. Each GROUP is one route that pins an old TLS version:
-#   getinstance | getinstance-sunjsse | jdk-property | mail-property | properties | policy | wrapper
+#   getinstance | getinstance-sunjsse | setenabledprotocols | sslparameters | jdk-property | mail-property | properties | https | policy | wrapper
 # Every case: fails without tlsfloor; works with the agent (JAVA_TOOL_OPTIONS, or the wrapper),
 # the record names the pin and (for code) MailClient's line; in audit mode it still fails and
 # the same pin is reported with applied:false.
@@ -17,7 +17,10 @@ group=${1:?usage: run.sh GROUP}
 command -v java >/dev/null || { echo "FAIL: no java (apt-get install openjdk-17-jdk-headless)"; exit 1; }
 
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS    # only what a case sets itself
-[ "$group" = properties ] || start_dovecot modern 127.0.0.1 modern || exit 1
+case $group in
+    properties | https) ;;
+    *) start_dovecot modern 127.0.0.1 modern || exit 1 ;;
+esac
 TRUST=$T/trust.p12
 keytool -importcert -noprompt -alias tfca -file "$CA" -keystore "$TRUST" -storepass changeit \
     -storetype PKCS12 > "$T/keytool.out" 2>&1 || { echo "FAIL: keytool"; cat "$T/keytool.out"; exit 1; }
@@ -64,6 +67,29 @@ code_route() {
         expect_fail "$n-audit" "audit mode changes nothing"
         expect_log "$n-audit" method_pinned '"old":"TLSv1"' '"applied":false' '"mode":"audit"' \
             '{"class":"MailClient","method":"context","file":"MailClient.java","line":'
+    done
+}
+
+# socket_route ROUTE VIA OLD: a pin the program sets on a socket of the JDK's default context
+# (SSLSocketFactory.getDefault()); in audit mode the failed handshake is recorded too.
+socket_route() {
+    local route=$1 via=$2 old=$3 p proto port n
+    for p in "${PROTOS[@]}"; do
+        read -r proto port <<< "$p"
+        n=$route-$proto
+        case_begin "$n"
+        run_java "$n-plain" plain -- "$proto" "$route" "$HOST" "$port"
+        expect_fail "$n-plain" "without tlsfloor the pinned client fails"
+        run_java "$n" enforce -- "$proto" "$route" "$HOST" "$port"
+        expect_ok "$n" "with the agent it logs in" "LOGIN OK"
+        expect_log "$n" protocols_raised "\"old\":\"$old\"" "\"via\":\"$via\"" '"applied":true' \
+            '{"class":"MailClient","method":"secure","file":"MailClient.java","line":'
+        expect_log "$n" handshake '"below_floor":false' "\"port\":$port" '"class":"MailClient"'
+        run_java "$n-audit" audit -- "$proto" "$route" "$HOST" "$port"
+        expect_fail "$n-audit" "audit mode changes nothing"
+        expect_log "$n-audit" protocols_raised "\"via\":\"$via\"" '"applied":false' '"mode":"audit"' \
+            '{"class":"MailClient","method":"secure","file":"MailClient.java","line":'
+        expect_log "$n-audit" handshake_failed "\"port\":$port" '"class":"MailClient","method":"secure"'
     done
 }
 
@@ -165,7 +191,50 @@ properties_group() {
     expect_ok "$n" "TLSFLOOR_MIN=1.3 adds TLSv1.3 only" "^jdk.tls.client.protocols=TLSv1.2,TLSv1.3\$"
 }
 
+# HttpsURLConnection (the default context's sockets, wrapped) against a TLS 1.2+ HTTPS server:
+# https.protocols=TLSv1 fails without tlsfloor and works with it; a name the certificate does
+# not carry (127.0.0.2; it names 127.0.0.1) is refused with the agent as without it.
+https_group() {
+    "$PY" - "$PKI" > "$T/https.out" 2>&1 <<'PYEOF' &
+import http.server, ssl, sys
+pki = sys.argv[1]
+s = http.server.HTTPServer(("0.0.0.0", 8443), http.server.SimpleHTTPRequestHandler)
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+c.minimum_version = ssl.TLSVersion.TLSv1_2
+c.load_cert_chain(pki + "/server-chain.pem", pki + "/server.key")
+s.socket = c.wrap_socket(s.socket, server_side=True)
+s.serve_forever()
+PYEOF
+    PIDS+=($!)
+    local i
+    for i in $(seq 100); do
+        (exec 3<>/dev/tcp/127.0.0.1/8443) 2>/dev/null && break
+        sleep 0.05
+    done
+    local n=https url=https://$HOST:8443/ opt=-Dhttps.protocols=TLSv1
+    case_begin "$n"
+    MAIN_CLASS=HttpsGet run_java "$n-plain" plain "$opt" -- "$url"
+    expect_fail "$n-plain" "without tlsfloor https.protocols=TLSv1 fails"
+    MAIN_CLASS=HttpsGet run_java "$n" enforce "$opt" -- "$url"
+    expect_ok "$n" "with the agent HttpsURLConnection gets the page" "HTTP 200"
+    expect_log "$n" protocols_raised '"property":"https.protocols"' '"applied":true'
+    expect_log "$n" handshake '"below_floor":false' '"port":8443'
+    MAIN_CLASS=HttpsGet run_java "$n-audit" audit "$opt" -- "$url"
+    expect_fail "$n-audit" "audit mode changes nothing"
+    expect_log "$n-audit" protocols_raised '"property":"https.protocols"' '"applied":false'
+    case_begin "$n-wrong-name"
+    MAIN_CLASS=HttpsGet run_java "$n-name-plain" plain -- https://127.0.0.2:8443/
+    expect_fail "$n-name-plain" "without tlsfloor a name the certificate lacks is refused"
+    MAIN_CLASS=HttpsGet run_java "$n-name" enforce -- https://127.0.0.2:8443/
+    expect_fail "$n-name" "with the agent it is refused too"
+    expect_log "$n-name" handshake_failed '"port":8443'
+    expect_no_log "$n-name" handshake
+}
+
 case $group in
+    https) https_group ;;
+    setenabledprotocols) socket_route setenabledprotocols SSLSocket.setEnabledProtocols TLSv1,TLSv1.1 ;;
+    sslparameters) socket_route sslparameters SSLParameters.setProtocols TLSv1 ;;
     properties) properties_group ;;
     policy) policy_group ;;
     wrapper) wrapper_group ;;

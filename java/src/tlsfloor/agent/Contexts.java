@@ -32,17 +32,28 @@ final class Contexts {
         SSLContext real = SSLContext.getInstance(enforce ? "TLS" : asked, backing);
         Log.emit("method_pinned", "old", asked, "new", "TLS", "version", Versions.name(Versions.rank(asked)),
                 "via", "SSLContext.getInstance", "applied", enforce);
-        return new Wrapped(real, enforce);
+        return new Wrapped(real, enforce, false);
+    }
+
+    /**
+     * The JDK's default context (SSLContext.getDefault(), SSLSocketFactory.getDefault()), made
+     * when the program first asks (its javax.net.ssl.* properties are read then, as without
+     * the agent); its sockets come wrapped so that their version pins are seen.
+     */
+    static SSLContextSpi defaultContext() throws NoSuchAlgorithmException {
+        return new Wrapped(SSLContext.getInstance("Default", backing), false, true);
     }
 
     /** Delegates everything to a JDK context; sockets and engines pass through Sockets.watch. */
     static final class Wrapped extends SSLContextSpi {
         private final SSLContext real;
         private final boolean changed;
+        private final boolean pinsWatched;
 
-        Wrapped(SSLContext real, boolean changed) {
+        Wrapped(SSLContext real, boolean changed, boolean pinsWatched) {
             this.real = real;
             this.changed = changed;
+            this.pinsWatched = pinsWatched;
         }
 
         @Override
@@ -52,7 +63,7 @@ final class Contexts {
 
         @Override
         protected SSLSocketFactory engineGetSocketFactory() {
-            return new WatchingSocketFactory(real.getSocketFactory(), changed);
+            return new WatchingSocketFactory(real.getSocketFactory(), changed, pinsWatched);
         }
 
         @Override

@@ -76,6 +76,18 @@ final class Providers {
         }
     }
 
+    /** SunJSSE's "Default" SSLContext: the JDK's own, its sockets watched for pins. */
+    static final class DefaultService extends Provider.Service {
+        DefaultService(Provider p, List<String> aliases) {
+            super(p, "SSLContext", "Default", Contexts.Wrapped.class.getName(), aliases, null);
+        }
+
+        @Override
+        public Object newInstance(Object param) throws NoSuchAlgorithmException {
+            return Contexts.defaultContext();
+        }
+    }
+
     /** Any other service of the twin: the real provider's own. */
     static final class PassedService extends Provider.Service {
         private final Provider.Service real;
@@ -128,6 +140,8 @@ final class Providers {
                         if (!pinnedNames().contains(al))   // SSLv3 gets a service of its own
                             pinnedAliases.add(al);
                     putService(new PinnedService(this, s.getAlgorithm(), pinnedAliases));
+                } else if (s.getType().equals("SSLContext") && s.getAlgorithm().equals("Default")) {
+                    putService(new DefaultService(this, a));
                 } else {
                     putService(new PassedService(this, s, a, attributesOf(real, s)));
                 }

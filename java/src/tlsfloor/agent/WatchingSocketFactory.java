@@ -11,16 +11,20 @@ import javax.net.ssl.SSLSocketFactory;
 final class WatchingSocketFactory extends SSLSocketFactory {
     private final SSLSocketFactory real;
     private final boolean changed;
+    private final boolean pinsWatched;
 
-    WatchingSocketFactory(SSLSocketFactory real, boolean changed) {
+    /** pinsWatched: sockets come wrapped (FloorSocket), so the program's own pins are seen. */
+    WatchingSocketFactory(SSLSocketFactory real, boolean changed, boolean pinsWatched) {
         this.real = real;
         this.changed = changed;
+        this.pinsWatched = pinsWatched;
     }
 
     private Socket watch(Socket s) {
-        if (s instanceof SSLSocket)
-            Sockets.watch((SSLSocket) s, changed);
-        return s;
+        if (!(s instanceof SSLSocket))
+            return s;
+        Sockets.watch((SSLSocket) s, changed);
+        return pinsWatched ? new FloorSocket((SSLSocket) s) : s;
     }
 
     @Override
