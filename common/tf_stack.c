@@ -139,10 +139,12 @@ struct tf_stack_verdict tf_stack_infer(const struct tf_stack_facts *f, int port,
     int relaying = port == 25;   /* plaintext SMTP relaying is ordinary: only other stacks count */
     if (f->seen & TF_SEEN_JVM) {
         v.stack = "java";
-        v.verdict = "TLS by Java's own JSSE, which no preload reaches: tlsfloor's Java component "
-                    "(issue 13) will cover it; until then allow TLS 1.2 in the program "
-                    "(SSLContext.getInstance(\"TLSv1.2\"), jdk.tls.client.protocols) or put a TLS relay in front";
-        v.report = !relaying;
+        v.verdict = "TLS by Java's own JSSE, which no preload reaches: run it with tlsfloor's Java "
+                    "agent (tlsfloor -- java ..., or -javaagent:.../tlsfloor-agent.jar in "
+                    "JAVA_TOOL_OPTIONS), or allow TLS 1.2 in the program "
+                    "(SSLContext.getInstance(\"TLSv1.2\"), jdk.tls.client.protocols)";
+        /* with the agent the connection is the agent's to report (its own records, tool java) */
+        v.report = !relaying && !f->java_agent;
     } else if (f->seen & TF_SEEN_NSS) {
         v.stack = "nss";
         v.verdict = "TLS by NSS: tlsfloor cannot raise its version; set the floor in NSS's policy "

@@ -18,6 +18,7 @@ struct tf_stack_facts {
     char names[200];        /* the TLS libraries loaded, comma-separated base names */
     int exe_openssl_major;  /* the main program carries "OpenSSL M.m.p <date>": M; else 0 */
     int gnutls_hooked;      /* this tlsfloor covers GnuTLS connections itself */
+    int java_agent;         /* tlsfloor's Java agent is on the JVM's options: JSSE is covered */
 };
 
 /* Adds one loaded object (a path or base name; NULL and "" are ignored) to f. */

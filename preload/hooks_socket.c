@@ -16,6 +16,8 @@
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
 #include <link.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -134,6 +136,22 @@ static int program_openssl_major(const struct loaded_objects *lo)
     return major;
 }
 
+/* Whether the JVM was started with tlsfloor's Java agent (the wrapper puts it in
+ * JAVA_TOOL_OPTIONS; JDK_JAVA_OPTIONS is read by the java launcher too). At report time only, never
+ * under secure execution (the environment is the caller's there). */
+static int java_agent_loaded(void)
+{
+    static const char *const vars[] = { "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS" };
+    if (getauxval(AT_SECURE))
+        return 0;
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && strstr(v, "-javaagent:") && strstr(v, "tlsfloor-agent"))
+            return 1;
+    }
+    return 0;
+}
+
 /* Plaintext SMTP to port 25 is ordinary relaying, not a missed TLS connection: not reported. A
  * program that makes no TLS connection at all prints nothing new on its stderr: plaintext
  * findings go to the file and syslog sinks only. The record carries the caller saved by
@@ -147,6 +165,8 @@ static void report_uncovered(const struct watch *w)
         lo.facts.exe_openssl_major = program_openssl_major(&lo);
     /* GnuTLS loaded and hooked: an uncovered connection of its program is not blamed on it */
     lo.facts.gnutls_hooked = (lo.facts.seen & TF_SEEN_GNUTLS) && tf_gnutls_covers();
+    if (lo.facts.seen & TF_SEEN_JVM)
+        lo.facts.java_agent = java_agent_loaded();
     struct tf_stack_verdict v = tf_stack_infer(&lo.facts, w->port, tf_port_implicit_tls(w->port));
     if (!v.report)
         return;

@@ -40,7 +40,7 @@ TLSFLOOR_LOG=$log LD_PRELOAD=$lib java -cp "$work/java" ImapsGreeting "$host" 99
     >"$work/java.out" || fail "java under tlsfloor"
 grep -q '^TLSv1.[23] \* OK fake IMAP ready' "$work/java.out" || fail "java output: $(cat "$work/java.out")"
 cmp -s "$work/java.plain" "$work/java.out" || fail "tlsfloor changed the Java client's output"
-expect_stack "$log" java "Java component" '/lib(nio|net)\.so$'
+expect_stack "$log" java "tlsfloor-agent.jar" '/lib(nio|net)\.so$'
 check "$log" 'assert "libjvm" not in ev("uncovered_connection")[0]["detail"]["tls_libraries"]'
 
 # OpenSSL 3 linked into the program: its version text is in the program's read-only segments.

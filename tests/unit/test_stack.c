@@ -22,13 +22,18 @@ START_TEST(java_named_by_libjvm)
     struct tf_stack_facts f = facts_of(objs, 0);
     struct tf_stack_verdict v = tf_stack_infer(&f, 993, 1);
     ck_assert_str_eq(v.stack, "java");
-    ck_assert(strstr(v.verdict, "Java component") != NULL);
+    ck_assert(strstr(v.verdict, "tlsfloor-agent.jar") != NULL);
     ck_assert_str_eq(f.names, "");
     ck_assert(v.report && !v.quiet);
     /* STARTTLS ports too: JSSE may have upgraded it */
     v = tf_stack_infer(&f, 587, 0);
     ck_assert_str_eq(v.stack, "java");
     ck_assert(!v.quiet);
+    /* with tlsfloor's Java agent on the JVM, JSSE is covered: the agent reports, not the shim */
+    f.java_agent = 1;
+    v = tf_stack_infer(&f, 993, 1);
+    ck_assert_str_eq(v.stack, "java");
+    ck_assert(!v.report);
 }
 END_TEST
 
