@@ -90,12 +90,12 @@ void tf_module_fork_init(void)
     pthread_atfork(before_fork, NULL, in_forked_child);
 }
 
-int tf_module_walks_safe(void)
+TF_NO_ASAN int tf_module_walks_safe(void)
 {
     return !__atomic_load_n(&walks_unsafe, __ATOMIC_RELAXED);
 }
 
-int tf_module_walk(int (*cb)(struct dl_phdr_info *, size_t, void *), void *data)
+TF_NO_ASAN int tf_module_walk(int (*cb)(struct dl_phdr_info *, size_t, void *), void *data)
 {
     if (!tf_module_walks_safe())
         return -1;

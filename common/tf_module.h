@@ -9,6 +9,10 @@
 #include <stdint.h>
 struct dl_phdr_info;   /* <link.h>, with _GNU_SOURCE */
 
+/* For code a sanitizer runtime may call before it is set up (its interceptors are looked up with
+ * dlsym at its start, and the shim defines dlsym): no shadow-memory checks there. */
+#define TF_NO_ASAN __attribute__((no_sanitize_address))
+
 /* Whether ip lies in tlsfloor itself or in a TLS library. Known ranges are cached; an unknown
  * address costs one walk of the loaded objects (dl_iterate_phdr). */
 int tf_module_inside(uintptr_t ip);

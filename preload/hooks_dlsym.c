@@ -54,15 +54,15 @@ struct dynsyms {
 };
 
 /* glibc relocates these entries in place; a loader that does not leaves them relative. */
-static const void *dyn_ptr(const struct dynsyms *d, elf_addr p)
+TF_NO_ASAN static const void *dyn_ptr(const struct dynsyms *d, elf_addr p)
 {
     return (const void *)(p < d->base ? p + d->base : p);
 }
 
-static int read_dynamic(const struct dl_phdr_info *info, struct dynsyms *d)
+TF_NO_ASAN static int read_dynamic(const struct dl_phdr_info *info, struct dynsyms *d)
 {
     const elf_dyn *dyn = NULL;
-    memset(d, 0, sizeof *d);
+    *d = (struct dynsyms){ 0 };   /* no memset: see same_name */
     d->base = info->dlpi_addr;
     for (int i = 0; i < info->dlpi_phnum; i++)
         if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
@@ -80,16 +80,26 @@ static int read_dynamic(const struct dl_phdr_info *info, struct dynsyms *d)
     return d->sym && d->str && (d->gnu_hash || d->sysv_hash);
 }
 
-static void *defined(const struct dynsyms *d, uint32_t i, const char *name)
+/* Compares without the C library: a sanitizer runtime preloaded ahead of the shim looks its
+ * interceptors up with dlsym during its own start, before its strcmp interceptor can run. The
+ * path from the dlsym hook to the real dlsym calls no intercepted function. */
+TF_NO_ASAN static int same_name(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+TF_NO_ASAN static void *defined(const struct dynsyms *d, uint32_t i, const char *name)
 {
     const elf_sym *s = &d->sym[i];
     int type = SYM_TYPE(s->st_info);
-    if (s->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC) || strcmp(d->str + s->st_name, name) != 0)
+    if (s->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC) || !same_name(d->str + s->st_name, name))
         return NULL;
     return (void *)(d->base + s->st_value);
 }
 
-static uint32_t gnu_hash(const char *name)
+TF_NO_ASAN static uint32_t gnu_hash(const char *name)
 {
     uint32_t h = 5381;
     for (const unsigned char *c = (const unsigned char *)name; *c; c++)
@@ -99,7 +109,7 @@ static uint32_t gnu_hash(const char *name)
 
 /* name's definition in the object (any version: dlsym@GLIBC_2.2.5 and @GLIBC_2.34 are one
  * function), or NULL. No IFUNC is expected for the dl* functions. */
-static void *find_symbol(const struct dynsyms *d, const char *name)
+TF_NO_ASAN static void *find_symbol(const struct dynsyms *d, const char *name)
 {
     if (d->gnu_hash) {
         const uint32_t nbuckets = d->gnu_hash[0], symoffset = d->gnu_hash[1], bloom_words = d->gnu_hash[2];
@@ -134,7 +144,7 @@ struct next_after_self {
     dlvsym_fn dlvsym;
 };
 
-static int contains(const struct dl_phdr_info *info, uintptr_t addr)
+TF_NO_ASAN static int contains(const struct dl_phdr_info *info, uintptr_t addr)
 {
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const elf_phdr *ph = &info->dlpi_phdr[i];
@@ -145,7 +155,7 @@ static int contains(const struct dl_phdr_info *info, uintptr_t addr)
     return 0;
 }
 
-static int find_real_cb(struct dl_phdr_info *info, size_t size, void *data)
+TF_NO_ASAN static int find_real_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
     struct next_after_self *n = data;
     struct dynsyms d;
@@ -159,14 +169,16 @@ static int find_real_cb(struct dl_phdr_info *info, size_t size, void *data)
     void *s = find_symbol(&d, "dlsym"), *v = find_symbol(&d, "dlvsym");
     if (s == NULL || v == NULL)
         return 0;
-    memcpy(&n->dlsym, &s, sizeof s);
-    memcpy(&n->dlvsym, &v, sizeof v);
+    union { void *p; dlsym_fn f; } ds = { s };       /* object to function pointer, no memcpy */
+    union { void *p; dlvsym_fn f; } dv = { v };
+    n->dlsym = ds.f;
+    n->dlvsym = dv.f;
     return 1;
 }
 
 /* Once at load (shim.c's constructor), or at the first lookup when another library's constructor
  * came first. A race only stores the same values twice. */
-void tf_dlsym_init(void)
+TF_NO_ASAN void tf_dlsym_init(void)
 {
     struct next_after_self n = { 0, NULL, NULL };
     if (__atomic_load_n(&real_dlsym, __ATOMIC_ACQUIRE))
@@ -177,7 +189,7 @@ void tf_dlsym_init(void)
     __atomic_store_n(&real_dlsym, n.dlsym, __ATOMIC_RELEASE);
 }
 
-static dlsym_fn get_real_dlsym(void)
+TF_NO_ASAN static dlsym_fn get_real_dlsym(void)
 {
     dlsym_fn f = __atomic_load_n(&real_dlsym, __ATOMIC_ACQUIRE);
     if (f == NULL) {
@@ -187,7 +199,7 @@ static dlsym_fn get_real_dlsym(void)
     return f;
 }
 
-static dlvsym_fn get_real_dlvsym(void)
+TF_NO_ASAN static dlvsym_fn get_real_dlvsym(void)
 {
     if (__atomic_load_n(&real_dlvsym, __ATOMIC_ACQUIRE) == NULL)
         tf_dlsym_init();
@@ -258,7 +270,7 @@ __attribute__((noinline)) static void *on_handle(const char *name, void *found)
     return found;
 }
 
-TF_EXPORT void *dlsym(void *handle, const char *name)
+TF_NO_ASAN TF_EXPORT void *dlsym(void *handle, const char *name)
 {
     dlsym_fn real = get_real_dlsym();
     if (real == NULL)
@@ -268,7 +280,7 @@ TF_EXPORT void *dlsym(void *handle, const char *name)
     return on_handle(name, real(handle, name));
 }
 
-TF_EXPORT void *dlvsym(void *handle, const char *name, const char *version)
+TF_NO_ASAN TF_EXPORT void *dlvsym(void *handle, const char *name, const char *version)
 {
     dlvsym_fn real = get_real_dlvsym();
     if (real == NULL)

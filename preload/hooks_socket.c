@@ -115,6 +115,32 @@ static int note_object_cb(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+/* Copies byte by byte, without the C library and without sanitizer checks: a segment is read as
+ * raw memory, and an instrumented program's read-only segments hold poisoned redzones between
+ * its globals (read here, never trusted). volatile keeps the compiler from making it a memcpy. */
+TF_NO_ASAN static void copy_raw(char *dst, const char *src, size_t n)
+{
+    const volatile char *from = src;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = from[i];
+}
+
+/* Scans one segment through a small copy; consecutive windows overlap by more than the longest
+ * text looked for, so nothing is missed at a window's edge. */
+static void scan_segment(const char *start, size_t len, struct tf_openssl_marks *marks)
+{
+    enum { WINDOW = 8192, OVERLAP = 128 };
+    char buf[WINDOW];
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < WINDOW ? len - off : WINDOW;
+        copy_raw(buf, start + off, n);
+        tf_stack_scan_openssl(buf, n, marks);
+        if (off + n >= len)
+            break;
+        off += n - OVERLAP;
+    }
+}
+
 /* The OpenSSL major version the main program carries itself (0: none), searched once per
  * process: the program's text does not change. -1 until known. */
 static int exe_openssl_major = -1;
@@ -128,7 +154,7 @@ static int program_openssl_major(const struct loaded_objects *lo)
     struct tf_openssl_marks marks = { 0, 0, 0 };
     for (int i = 0; i < lo->nseg && budget > 0; i++) {
         size_t len = lo->seg[i].len < budget ? lo->seg[i].len : budget;
-        tf_stack_scan_openssl(lo->seg[i].start, len, &marks);
+        scan_segment(lo->seg[i].start, len, &marks);
         budget -= len;
     }
     int major = tf_stack_openssl_major(&marks);
