@@ -505,58 +505,13 @@ SEND_HOOK(gnutls_record_send2, (gnutls_session_t session, const void *data, size
 SEND_HOOK(gnutls_record_send_range, (gnutls_session_t session, const void *data, size_t data_size, const gnutls_range_st *range),
           (session, data, data_size, range), -1)
 
-/* ---- the hooks by name, for dlsym on a libgnutls handle (hooks_dlsym.c) ----
- * As for OpenSSL (hooks_openssl.c): hidden aliases, so taking a hook's address needs no
- * relocation at load. */
-#define TF_HOOK(need, ret, name, params) \
-    extern __typeof__(name) tf_ghook_##name __attribute__((alias(#name), visibility("hidden")));
-#define TF_CALL(need, ret, name, params)
-#include "gnutls.def"
-#undef TF_HOOK
-#undef TF_CALL
-
-/* The index of name among the TF_HOOK lines of gnutls.def, or -1. */
-static int hook_index(const char *name)
-{
-    static const char names[][48] = {
-#define TF_HOOK(need, ret, fname, params) #fname,
-#define TF_CALL(need, ret, fname, params)
-#include "gnutls.def"
-#undef TF_HOOK
-#undef TF_CALL
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-int tf_gnutls_hooks_name(const char *name)
-{
-    return hook_index(name) >= 0;
-}
-
-void *tf_gnutls_handle_hook(const char *name, void *found)
-{
-    static const unsigned short offsets[] = {
-#define TF_HOOK(need, ret, fname, params) offsetof(struct tf_gnutls_fns, fname),
-#define TF_CALL(need, ret, fname, params)
-#include "gnutls.def"
-#undef TF_HOOK
-#undef TF_CALL
-    };
-    void *hook = NULL;
-    int i = hook_index(name), n = 0;
-#define TF_HOOK(need, ret, fname, params) \
-    if (n++ == i)                          \
-        hook = (void *)tf_ghook_##fname;
-#define TF_CALL(need, ret, fname, params)
-#include "gnutls.def"
-#undef TF_HOOK
-#undef TF_CALL
-    /* Only when the hook forwards to the very function found (not another copy's). */
-    return hook && tf_gnutls_fn(offsets[i]) == found ? hook : NULL;
-}
+/* ---- the hooks by name, for dlsym on a libgnutls handle (hooks_dlsym.c) ---- */
+#define TF_ROUTE_DEF "gnutls.def"
+#define TF_ROUTE_FNS struct tf_gnutls_fns
+#define TF_ROUTE_FN tf_gnutls_fn
+#define TF_ROUTE_HOOKS_NAME tf_gnutls_hooks_name
+#define TF_ROUTE_HANDLE_HOOK tf_gnutls_handle_hook
+#include "handle_route.inc"
 
 int tf_gnutls_covers(void)
 {

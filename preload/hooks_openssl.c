@@ -871,56 +871,10 @@ TF_EXPORT int X509_VERIFY_PARAM_add1_host(X509_VERIFY_PARAM *p, const char *name
     return r;
 }
 
-/* ---- the hooks by name, for dlsym on a libssl or libcrypto handle (hooks_dlsym.c) ----
- * Hidden aliases: taking a hook's address through them needs no relocation at load (an exported
- * name would cost one symbol lookup per hook in every process). */
-#define TF_HOOK(need, ret, name, params) \
-    extern __typeof__(name) tf_hook_##name __attribute__((alias(#name), visibility("hidden")));
-#define TF_CALL(need, ret, name, params)
-#include "hooks.def"
-#undef TF_HOOK
-#undef TF_CALL
-
-/* The index of name among the TF_HOOK lines of hooks.def, or -1. */
-static int hook_index(const char *name)
-{
-    static const char names[][40] = {
-#define TF_HOOK(need, ret, fname, params) #fname,
-#define TF_CALL(need, ret, fname, params)
-#include "hooks.def"
-#undef TF_HOOK
-#undef TF_CALL
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-int tf_openssl_hooks_name(const char *name)
-{
-    return hook_index(name) >= 0;
-}
-
-void *tf_openssl_handle_hook(const char *name, void *found)
-{
-    static const unsigned short offsets[] = {
-#define TF_HOOK(need, ret, fname, params) offsetof(struct tf_openssl_fns, fname),
-#define TF_CALL(need, ret, fname, params)
-#include "hooks.def"
-#undef TF_HOOK
-#undef TF_CALL
-    };
-    void *hook = NULL;
-    int i = hook_index(name), n = 0;
-#define TF_HOOK(need, ret, fname, params) \
-    if (n++ == i)                          \
-        hook = (void *)tf_hook_##fname;
-#define TF_CALL(need, ret, fname, params)
-#include "hooks.def"
-#undef TF_HOOK
-#undef TF_CALL
-    /* Only when the hook forwards to the very function found: the shim's table holds the libssl
-     * this handle is, not another copy in the same process. */
-    return hook && tf_openssl_fn(offsets[i]) == found ? hook : NULL;
-}
+/* ---- the hooks by name, for dlsym on a libssl or libcrypto handle (hooks_dlsym.c) ---- */
+#define TF_ROUTE_DEF "hooks.def"
+#define TF_ROUTE_FNS struct tf_openssl_fns
+#define TF_ROUTE_FN tf_openssl_fn
+#define TF_ROUTE_HOOKS_NAME tf_openssl_hooks_name
+#define TF_ROUTE_HANDLE_HOOK tf_openssl_handle_hook
+#include "handle_route.inc"
