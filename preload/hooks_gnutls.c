@@ -458,6 +458,41 @@ static void before_handshake(const struct tf_gnutls *g, gnutls_session_t s)
         require_verify(g, s, bits);
 }
 
+/* gnutls_certificate_status_t's bits (stable since 3.0), as words for verify_refused. */
+static void cert_status_text(unsigned status, char *out, size_t cap)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        { 1u << 14, "host name mismatch" }, { 1u << 6, "issuer not trusted" },
+        { 1u << 7, "issuer is not a CA" }, { 1u << 10, "expired" }, { 1u << 9, "not yet valid" },
+        { 1u << 5, "revoked" }, { 1u << 8, "insecure algorithm" }, { 1u << 11, "bad signature" },
+        { 1u << 18, "purpose mismatch" }, { 1u << 16, "signer constraints" },
+    };
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((status & names[i].bit) && used + strlen(names[i].name) + 3 < cap)
+            used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "", names[i].name);
+    if (used == 0)
+        snprintf(out, cap, "certificate not trusted (status 0x%x)", status);
+}
+
+/* Under require, a rewritten session whose certificate failed the check against the new name:
+ * what failed (OpenSSL's verify_refused, from the handshake's verdict here: GnuTLS's check has
+ * no callback of the program's to chain, so program_accepted is always false). */
+static void report_verify_refused(const struct tf_gnutls *g, gnutls_session_t s)
+{
+    char why[160];
+    unsigned status = g->fn.gnutls_session_get_verify_cert_status ? g->fn.gnutls_session_get_verify_cert_status(s) : 0;
+    cert_status_text(status, why, sizeof why);
+    struct tf_field f[] = {
+        TF_STR("host", target_of(s)), TF_STR("error", why), TF_INT("code", (long long)status),
+        TF_BOOL("program_accepted", 0), TF_STR("library", "gnutls"),
+    };
+    tf_emit("verify_refused", f, sizeof f / sizeof f[0], TF_CALLER);
+}
+
+#define TF_GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR (-348)
+
 /* After the real call: done (0), failed (a fatal error), or not yet (GNUTLS_E_AGAIN,
  * GNUTLS_E_INTERRUPTED, a warning alert: the program calls again). errno is the program's. */
 static void after_handshake(const struct tf_gnutls *g, gnutls_session_t s, int r)
@@ -467,8 +502,11 @@ static void after_handshake(const struct tf_gnutls *g, gnutls_session_t s, int r
     int saved = errno;
     if (r == 0)
         tf_tls_handshake_done(&gnutls_ops, s);
-    else if (g->fn.gnutls_error_is_fatal(r))
+    else if (g->fn.gnutls_error_is_fatal(r)) {
+        if (r == TF_GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR && (tf_conn_bits(s) & TF_DID_VERIFY))
+            report_verify_refused(g, s);
         tf_tls_handshake_failed(&gnutls_ops, s, g->fn.gnutls_strerror(r));
+    }
     errno = saved;
 }
 

@@ -266,6 +266,8 @@ gnutls_verify_group() {
     expect_fail gv-sys "require: the handshake fails (the test CA is not in the system's trust)"
     expect_log gv-sys verify_required '"host":"outlook.office365.com"'
     expect_log gv-sys handshake_failed '"library":"gnutls"' 'verif' '"changes":"host,verify"'
+    expect_log gv-sys verify_refused '"host":"outlook.office365.com"' '"error":"issuer not trusted' '"library":"gnutls"'
+    expect_no_log gv-ca verify_refused
     expect_no_log gv-sys handshake
     unset RUN_STDIN
 }
