@@ -266,11 +266,11 @@ TF_EXPORT int __res_nsearch(struct __res_state *, const char *, int, int, unsign
 TF_EXPORT int __res_nquerydomain(struct __res_state *, const char *, const char *, int, int,
                                  unsigned char *, int);
 
-typedef int (*query_fn)(const char *, int, int, unsigned char *, int);
-typedef int (*nquery_fn)(struct __res_state *, const char *, int, int, unsigned char *, int);
-typedef int (*querydomain_fn)(const char *, const char *, int, int, unsigned char *, int);
-typedef int (*nquerydomain_fn)(struct __res_state *, const char *, const char *, int, int,
-                               unsigned char *, int);
+/* The real functions' types, from the declarations above (one place says each signature). */
+typedef __typeof__(&res_query) query_fn;
+typedef __typeof__(&res_nquery) nquery_fn;
+typedef __typeof__(&res_querydomain) querydomain_fn;
+typedef __typeof__(&res_nquerydomain) nquerydomain_fn;
 
 /* The real function: its plain name first (glibc >= 2.34), then the __res_ one. */
 static void *real_res(void **slot, const char *old_name)
