@@ -2,23 +2,13 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tf_log.h"
 #include "tf_sniff.h"
 #include "tf_version.h"
-
-void tf_config_init(struct tf_config *c)
-{
-    memset(c, 0, sizeof *c);
-    c->mode = TF_MODE_ENFORCE;
-    c->floor = TF_TLS1_2;
-    snprintf(c->log, sizeof c->log, "stderr");
-    c->rewrite_defaults = 1;
-    c->verify = TF_VERIFY_KEEP;
-    c->nmail_ports = tf_parse_ports("993,995,143,110,587,465,25", c->mail_ports, 16);
-}
 
 const char *tf_mode_name(enum tf_mode mode)
 {
@@ -73,64 +63,153 @@ static void report_rule(void *ctx, const char *msg)
     tf_config_error(r->c, "%s: %s", r->origin, msg);
 }
 
+/* One parser per kind of value: applies value to the field at off, or records an error and
+ * keeps the current (safe) value. */
+typedef void (*tf_setter)(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                          const char *origin);
+
+#define FIELD(c, off, type) ((type *)(void *)((char *)(c) + (off)))
+
+static void set_mode(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                     const char *origin)
+{
+    (void)s;
+    enum tf_mode *mode = FIELD(c, off, enum tf_mode);
+    if (!strcmp(value, "enforce"))
+        *mode = TF_MODE_ENFORCE;
+    else if (!strcmp(value, "audit"))
+        *mode = TF_MODE_AUDIT;
+    else
+        tf_config_error(c, "%s: mode " SHOWN " is not enforce or audit; keeping %s", origin, value,
+                        tf_mode_name(*mode));
+}
+
+static void set_min(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                    const char *origin)
+{
+    (void)s;
+    int *floor = FIELD(c, off, int);
+    int v = tf_version_parse(value);
+    if (v == TF_TLS1_2 || v == TF_TLS1_3)
+        *floor = v;
+    else
+        tf_config_error(c, "%s: min " SHOWN " is not 1.2 or 1.3 (nothing lower is accepted); keeping %s", origin,
+                        value, tf_version_name(*floor));
+}
+
+static void set_log(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                    const char *origin)
+{
+    (void)s;
+    char *log = FIELD(c, off, char);
+    if (tf_log_spec_kind(value) >= 0)
+        snprintf(log, sizeof c->log, "%s", value);
+    else
+        tf_config_error(c, "%s: log " SHOWN " is not stderr, syslog, none or an absolute path; keeping %s", origin,
+                        value, log);
+}
+
+static void set_bool(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                     const char *origin)
+{
+    int b = parse_bool(value);
+    if (b >= 0)
+        *FIELD(c, off, int) = b;
+    else
+        tf_config_error(c, "%s: %s " SHOWN " is not 0 or 1", origin, s->key, value);
+}
+
+static void set_verify(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                       const char *origin)
+{
+    (void)s;
+    enum tf_verify *verify = FIELD(c, off, enum tf_verify);
+    if (!strcmp(value, "keep"))
+        *verify = TF_VERIFY_KEEP;
+    else if (!strcmp(value, "require"))
+        *verify = TF_VERIFY_REQUIRE;
+    else
+        tf_config_error(c, "%s: verify " SHOWN " is not keep or require", origin, value);
+}
+
+static void set_ports(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                      const char *origin)
+{
+    (void)s;
+    (void)off;
+    int ports[16];
+    int n = tf_parse_ports(value, ports, 16);
+    if (n >= 0) {
+        memcpy(c->mail_ports, ports, sizeof ports);
+        c->nmail_ports = n;
+    } else {
+        tf_config_error(c, "%s: mail_ports " SHOWN " is not a list of at most 16 ports", origin, value);
+    }
+}
+
+static void set_rules(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                      const char *origin)
+{
+    (void)s;
+    /* "OLD=NEW[,...]" (environment) or "OLD NEW" (config line, joined by the caller) */
+    struct report_ctx r = { c, origin };
+    tf_rules_add_list(FIELD(c, off, struct tf_rules), value, report_rule, &r);
+}
+
+/* A string setting (a char[TF_CONFIG_STR] field), kept as given; too long is an error, not a cut. */
+static void set_string(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                       const char *origin)
+{
+    if (strlen(value) < TF_CONFIG_STR)
+        snprintf(FIELD(c, off, char), TF_CONFIG_STR, "%s", value);
+    else
+        tf_config_error(c, "%s: %s is longer than %d bytes; ignored", origin, s->key, TF_CONFIG_STR - 1);
+}
+
+/* Only from its environment variable (it names the file the others come from). */
+static void set_env_only(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                         const char *origin)
+{
+    if (strcmp(origin, s->env) != 0)
+        tf_config_error(c, "%s: unknown setting " SHOWN, origin, s->key);
+    else
+        set_string(c, s, off, value, origin);
+}
+
+const struct tf_setting tf_settings[TF_SETTING_COUNT] = {
+#define TF_SETTING(key, env, option, parser, field, defval, values, help) \
+    { #key, env, option, #parser, defval, values, help },
+#include "tf_settings.def"
+#undef TF_SETTING
+};
+
+static const struct {
+    tf_setter set;
+    size_t off;
+} setters[TF_SETTING_COUNT] = {
+#define TF_SETTING(key, env, option, parser, field, defval, values, help) \
+    { parser, offsetof(struct tf_config, field) },
+#include "tf_settings.def"
+#undef TF_SETTING
+};
+
 void tf_config_set(struct tf_config *c, const char *key, const char *value, const char *origin)
 {
-    if (!strcmp(key, "mode")) {
-        if (!strcmp(value, "enforce"))
-            c->mode = TF_MODE_ENFORCE;
-        else if (!strcmp(value, "audit"))
-            c->mode = TF_MODE_AUDIT;
-        else
-            tf_config_error(c, "%s: mode " SHOWN " is not enforce or audit; keeping %s", origin, value,
-                            tf_mode_name(c->mode));
-    } else if (!strcmp(key, "min")) {
-        int v = tf_version_parse(value);
-        if (v == TF_TLS1_2 || v == TF_TLS1_3)
-            c->floor = v;
-        else
-            tf_config_error(c, "%s: min " SHOWN " is not 1.2 or 1.3 (nothing lower is accepted); keeping %s",
-                            origin, value, tf_version_name(c->floor));
-    } else if (!strcmp(key, "log")) {
-        if (tf_log_spec_kind(value) >= 0)
-            snprintf(c->log, sizeof c->log, "%s", value);
-        else
-            tf_config_error(c, "%s: log " SHOWN " is not stderr, syslog, none or an absolute path; keeping %s",
-                            origin, value, c->log);
-    } else if (!strcmp(key, "rewrite_defaults")) {
-        int b = parse_bool(value);
-        if (b >= 0)
-            c->rewrite_defaults = b;
-        else
-            tf_config_error(c, "%s: rewrite_defaults " SHOWN " is not 0 or 1", origin, value);
-    } else if (!strcmp(key, "verify")) {
-        if (!strcmp(value, "keep"))
-            c->verify = TF_VERIFY_KEEP;
-        else if (!strcmp(value, "require"))
-            c->verify = TF_VERIFY_REQUIRE;
-        else
-            tf_config_error(c, "%s: verify " SHOWN " is not keep or require", origin, value);
-    } else if (!strcmp(key, "mail_ports")) {
-        int ports[16];
-        int n = tf_parse_ports(value, ports, 16);
-        if (n >= 0) {
-            memcpy(c->mail_ports, ports, sizeof ports);
-            c->nmail_ports = n;
-        } else {
-            tf_config_error(c, "%s: mail_ports " SHOWN " is not a list of at most 16 ports", origin, value);
+    for (size_t i = 0; i < TF_SETTING_COUNT; i++) {
+        if (!strcmp(key, tf_settings[i].key)) {
+            setters[i].set(c, &tf_settings[i], setters[i].off, value, origin);
+            return;
         }
-    } else if (!strcmp(key, "log_user")) {
-        int b = parse_bool(value);
-        if (b >= 0)
-            c->log_user = b;
-        else
-            tf_config_error(c, "%s: log_user " SHOWN " is not 0 or 1", origin, value);
-    } else if (!strcmp(key, "rewrite")) {
-        /* "OLD=NEW[,...]" (environment) or "OLD NEW" (config line, joined by the caller) */
-        struct report_ctx r = { c, origin };
-        tf_rules_add_list(&c->rules, value, report_rule, &r);
-    } else {
-        tf_config_error(c, "%s: unknown setting " SHOWN, origin, key);
     }
+    tf_config_error(c, "%s: unknown setting " SHOWN, origin, key);
+}
+
+void tf_config_init(struct tf_config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < TF_SETTING_COUNT; i++)
+        if (tf_settings[i].defval[0] != '\0')
+            setters[i].set(c, &tf_settings[i], setters[i].off, tf_settings[i].defval, tf_settings[i].env);
 }
 
 /* Splits one config line into words; returns how many (at most max). */
@@ -223,15 +302,11 @@ void tf_config_parse_text(struct tf_config *c, const char *text, size_t len, con
 
 void tf_config_apply_env(struct tf_config *c, const char *(*get)(const char *name))
 {
-    static const struct { char var[28], key[20]; } vars[] = {
-        { "TLSFLOOR_MODE", "mode" }, { "TLSFLOOR_MIN", "min" }, { "TLSFLOOR_LOG", "log" },
-        { "TLSFLOOR_REWRITE_DEFAULTS", "rewrite_defaults" }, { "TLSFLOOR_VERIFY", "verify" },
-        { "TLSFLOOR_REWRITE", "rewrite" }, { "TLSFLOOR_MAIL_PORTS", "mail_ports" },
-        { "TLSFLOOR_LOG_USER", "log_user" },
-    };
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = get(vars[i].var);
-        if (v != NULL && (v[0] != '\0' || strcmp(vars[i].key, "rewrite") != 0))
-            tf_config_set(c, vars[i].key, v, vars[i].var);
+    for (size_t i = 0; i < TF_SETTING_COUNT; i++) {
+        const char *v = get(tf_settings[i].env);
+        /* an empty list or file name means none (a wrapper exports them empty) */
+        int list = setters[i].set == set_rules || setters[i].set == set_env_only;
+        if (v != NULL && (v[0] != '\0' || !list))
+            setters[i].set(c, &tf_settings[i], setters[i].off, v, tf_settings[i].env);
     }
 }

@@ -9,6 +9,7 @@
 #define TF_CONFIG_DEFAULT_PATH "/etc/tlsfloor.conf"
 #define TF_CONFIG_MAX_BYTES (256 * 1024)
 #define TF_CONFIG_ERRORS 8
+#define TF_CONFIG_STR 512      /* size of a string setting (parser set_string) */
 
 enum tf_mode { TF_MODE_ENFORCE, TF_MODE_AUDIT };
 enum tf_verify { TF_VERIFY_KEEP, TF_VERIFY_REQUIRE };
@@ -23,11 +24,36 @@ struct tf_config {
     int mail_ports[16];          /* connections to these are watched for coverage and auth */
     int nmail_ports;
     int log_user;                /* auth records may carry the user name */
+    char config_file[TF_CONFIG_STR];       /* the file TLSFLOOR_CONFIG named (read by the caller), or "" */
     int nerrors;                 /* errors beyond TF_CONFIG_ERRORS are counted, not kept */
     char errors[TF_CONFIG_ERRORS][240];
     int error_quiet[TF_CONFIG_ERRORS];   /* a note for the log sink, not for the program's stderr */
 };
 
+/* The settings table (tf_settings.def) as data, for `tlsfloor tables settings` and tests. */
+struct tf_setting {
+    const char *key;         /* config file key */
+    const char *env;         /* environment variable */
+    const char *option;      /* wrapper option(s), "" when none */
+    const char *parser;      /* name of the parser in tf_config.c */
+    const char *defval;      /* default, applied by tf_config_init ("" none) */
+    const char *values;      /* the README's "values" cell */
+    const char *help;        /* one line for --help */
+};
+
+enum tf_setting_id {
+#define TF_SETTING(key, env, option, parser, field, defval, values, help) TF_SETTING_ID_##key,
+#include "tf_settings.def"
+#undef TF_SETTING
+    TF_SETTING_COUNT
+};
+
+extern const struct tf_setting tf_settings[TF_SETTING_COUNT];
+
+/* The environment variable of a setting, checked at compile time: TF_SETTING_ENV(config). */
+#define TF_SETTING_ENV(key) (tf_settings[TF_SETTING_ID_##key].env)
+
+/* Sets every default of the table (tf_config_set on each non-empty default). */
 void tf_config_init(struct tf_config *c);
 
 /* Applies one setting; origin names where it came from ("TLSFLOOR_MIN", "/etc/x.conf:3").

@@ -107,7 +107,7 @@ static const struct tf_gnutls *make_table(struct tf_gnutls *seen)
             TF_STR("message", "libgnutls lacks a function the shim needs, or is older than 3.4; GnuTLS calls are forwarded unchanged"),
             TF_STR("symbol", missing), TF_STR("library", "gnutls"),
         };
-        tf_emit("shim_inactive", f, sizeof f / sizeof f[0], 0);
+        tf_emit(TF_EV(shim_inactive), f, sizeof f / sizeof f[0], 0);
     }
     return t;
 }

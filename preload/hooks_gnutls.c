@@ -213,7 +213,7 @@ static void prio_report(const char *old, const struct prio_change *ch, const cha
     int n = 3;
     if (ch->kind < 0)
         f[n++] = (struct tf_field)TF_STR("message", "the raised string would be too long; left as it was");
-    tf_emit_intervention("priority_raised", f, n, applied);
+    tf_emit_intervention(TF_EV(priority_raised), f, n, applied);
 }
 
 /* Calls the real setter with the raised string; a string the library refuses is retried as the
@@ -445,7 +445,7 @@ static void require_verify(const struct tf_gnutls *g, gnutls_session_t s, uintpt
     if (!(bits & TF_GNUTLS_VERIFIES) && g->fn.gnutls_session_set_verify_cert)
         g->fn.gnutls_session_set_verify_cert(s, host, 0);   /* host NULL: the chain only */
     struct tf_field f[] = { TF_STR("host", host), TF_STR("trust", trust), TF_STR("library", "gnutls") };
-    tf_emit("verify_required", f, sizeof f / sizeof f[0], TF_CALLER);
+    tf_emit(TF_EV(verify_required), f, sizeof f / sizeof f[0], TF_CALLER);
 }
 
 /* ---- the handshake and writes ---- */
@@ -488,7 +488,7 @@ static void report_verify_refused(const struct tf_gnutls *g, gnutls_session_t s)
         TF_STR("host", target_of(s)), TF_STR("error", why), TF_INT("code", (long long)status),
         TF_BOOL("program_accepted", 0), TF_STR("library", "gnutls"),
     };
-    tf_emit("verify_refused", f, sizeof f / sizeof f[0], TF_CALLER);
+    tf_emit(TF_EV(verify_refused), f, sizeof f / sizeof f[0], TF_CALLER);
 }
 
 #define TF_GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR (-348)

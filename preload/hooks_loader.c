@@ -16,7 +16,7 @@ static void *real_dlopen;
 __attribute__((noinline)) static int drop_deepbind(const char *file, int mode)
 {
     struct tf_field f[] = { TF_STR("file", file), TF_STR("cleared", "RTLD_DEEPBIND") };
-    tf_emit("dlopen_deepbind_dropped", f, 2, TF_CALLER);
+    tf_emit(TF_EV(dlopen_deepbind_dropped), f, 2, TF_CALLER);
     return mode & ~RTLD_DEEPBIND;
 }
 

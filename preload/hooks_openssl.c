@@ -77,7 +77,7 @@ static void report_method(const struct tf_openssl *o, const struct tf_method_des
         TF_STR("old", d->name), TF_STR("new", tf_flexible_method_name(&o->abi, d->role)),
         TF_STR("version", tf_version_name(d->version)), TF_STR("via", via),
     };
-    tf_emit_intervention("method_pinned", f, 4, applied);
+    tf_emit_intervention(TF_EV(method_pinned), f, 4, applied);
 }
 
 /* The options to set instead of op (op itself in audit mode); *bad gets the forbidden bits. */
@@ -92,7 +92,7 @@ static void report_options(const struct tf_openssl *o, uint64_t bad, const char 
     char names[96];
     tf_policy_options_name(&o->abi, bad, names, sizeof names);
     struct tf_field f[3] = { TF_STR("cleared", names), TF_STR("via", via) };
-    tf_emit_intervention("option_cleared", f, 2, 1);
+    tf_emit_intervention(TF_EV(option_cleared), f, 2, 1);
 }
 
 static void report_bound(const struct tf_openssl *o, int is_min, long old, long nv, const char *via)
@@ -101,7 +101,7 @@ static void report_bound(const struct tf_openssl *o, int is_min, long old, long 
         TF_STR("old", tf_version_name((int)old)),
         TF_STR("new", tf_version_name(nv ? (int)nv : o->abi.highest_version)), TF_STR("via", via),
     };
-    tf_emit_intervention(is_min ? "min_version_raised" : "max_version_raised", f, 3, 1);
+    tf_emit_intervention(is_min ? TF_EV(min_version_raised) : TF_EV(max_version_raised), f, 3, 1);
 }
 
 /* What a ctrl call changes: min/max version, 1.0.2's options, SNI. Decided before the call,
@@ -225,7 +225,7 @@ static int cipher_list_policy(const struct tf_openssl *o, SSL_CTX *ctx, SSL *s, 
     mark(ctx, s, TF_DID_CIPHERS);
     struct tf_field f[4] = { TF_STR("old", str), TF_STR("new", extended),
                              TF_STR("via", s ? "SSL_set_cipher_list" : "SSL_CTX_set_cipher_list") };
-    tf_emit_intervention("cipher_list_extended", f, 3, applied);
+    tf_emit_intervention(TF_EV(cipher_list_extended), f, 3, applied);
     return result;
 }
 
@@ -348,7 +348,7 @@ static void report_verify_refused(const struct tf_openssl *o, SSL *s, X509_STORE
         TF_INT("code", code),
         TF_BOOL("program_accepted", program_said),
     };
-    tf_emit("verify_refused", f, sizeof f / sizeof f[0], TF_CALLER);
+    tf_emit(TF_EV(verify_refused), f, sizeof f / sizeof f[0], TF_CALLER);
 }
 
 static int verify_callback(int ok, X509_STORE_CTX *x)
@@ -399,7 +399,7 @@ static void require_verify(const struct tf_openssl *o, SSL *s)
         o->fn.SSL_set1_host(s, name);
     struct tf_field f[] = { TF_STR("host", name), TF_STR("trust", trust),
                             TF_BOOL("program_callback", o->fn.SSL_get_ex_data(s, o->ex_verify_cb) != NULL) };
-    tf_emit("verify_required", f, sizeof f / sizeof f[0], TF_CALLER);
+    tf_emit(TF_EV(verify_required), f, sizeof f / sizeof f[0], TF_CALLER);
 }
 
 /* ---- the floor, re-asserted on each connection before its handshake ---- */

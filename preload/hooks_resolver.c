@@ -23,7 +23,7 @@ const char *tf_rewrite_target(const char *host)
 void tf_rewrite_report(const char *host, const char *to, const char *layer)
 {
     struct tf_field f[] = { TF_STR("layer", layer), TF_STR("old", host), TF_STR("new", to) };
-    tf_emit(tf_enforcing() ? "host_rewritten" : "host_would_rewrite", f, 3, TF_CALLER);
+    tf_emit(tf_enforcing() ? TF_EV(host_rewritten) : TF_EV(host_would_rewrite), f, 3, TF_CALLER);
 }
 
 /* The real function, typed like our definition of it. */

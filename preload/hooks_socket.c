@@ -201,7 +201,7 @@ static void report_uncovered(const struct watch *w)
         TF_STR("protocol", tf_proto_name(tf_proto_by_port(w->port))),
         TF_STR("tls_libraries", lo.facts.names), TF_STR("stack", v.stack), TF_STR("verdict", v.verdict),
     };
-    tf_emit_at("uncovered_connection", f, sizeof f / sizeof f[0], v.quiet ? TF_QUIET : 0, w->caller);
+    tf_emit_at(TF_EV(uncovered_connection), f, sizeof f / sizeof f[0], v.quiet ? TF_QUIET : 0, w->caller);
 }
 
 static void peer_text(const struct sockaddr *sa, char *out, size_t cap, int *port)

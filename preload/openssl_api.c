@@ -201,7 +201,7 @@ static const struct tf_openssl *make_table(struct tf_openssl *seen)
         return seen;   /* another thread published first (a pool slot is left unused) */
     if (u.why) {
         struct tf_field f[] = { TF_STR("message", u.why), TF_STR("symbol", u.what) };
-        tf_emit("shim_inactive", f, 2, 0);
+        tf_emit(TF_EV(shim_inactive), f, 2, 0);
     }
     return t;
 }

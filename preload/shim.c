@@ -126,12 +126,12 @@ static void report_config_errors(struct tf_state *st)
     int shown = c->nerrors < TF_CONFIG_ERRORS ? c->nerrors : TF_CONFIG_ERRORS;
     for (int i = 0; i < shown; i++) {
         struct tf_field f[] = { TF_STR("message", c->errors[i]) };
-        emit_record(st, "config_error", f, 1, c->error_quiet[i] ? TF_QUIET : 0, 0);
+        emit_record(st, TF_EV(config_error), f, 1, c->error_quiet[i] ? TF_QUIET : 0, 0);
     }
     if (c->nerrors > shown) {
         struct tf_field f[] = { TF_STR("message", "further config errors not shown"),
                                 TF_INT("count", c->nerrors - shown) };
-        emit_record(st, "config_error", f, 2, 0, 0);
+        emit_record(st, TF_EV(config_error), f, 2, 0, 0);
     }
 }
 
@@ -143,7 +143,7 @@ static struct tf_state *state_build(void)
         return NULL;
     int secure = getauxval(AT_SECURE) != 0;
     /* Secure execution: the environment belongs to whoever started us, not to the program. */
-    const char *named = secure ? NULL : getenv("TLSFLOOR_CONFIG");
+    const char *named = secure ? NULL : getenv(TF_SETTING_ENV(config));
     char err[600];
 
     tf_config_init(&st->config);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "tf_config.h"
+#include "tf_events.h"
 #include "tf_module.h"
 #include "tf_policy.h"
 #include "tf_record.h"

@@ -136,7 +136,7 @@ void tf_tls_handshake_done(const struct tf_tls_ops *b, const void *conn)
         TF_STR("protocol", mail ? tf_proto_name(proto) : NULL),
         TF_STR("library", b->name),
     };
-    tf_emit("handshake", f, sizeof f / sizeof f[0], TF_CALLER);
+    tf_emit(TF_EV(handshake), f, sizeof f / sizeof f[0], TF_CALLER);
     /* a client talking to a mail port (or to an unknown one, through its own transport) has its
      * first commands watched for the authentication mechanism */
     if (!b->is_server(conn) && (!cf.port || mail))
@@ -162,7 +162,7 @@ void tf_tls_handshake_failed(const struct tf_tls_ops *b, const void *conn, const
         TF_STR("changes", cf.changes),
         TF_STR("library", b->name),
     };
-    tf_emit("handshake_failed", f, sizeof f / sizeof f[0], TF_CALLER);
+    tf_emit(TF_EV(handshake_failed), f, sizeof f / sizeof f[0], TF_CALLER);
 }
 
 /* Looks at what a watched client sends until its authentication command or TF_SNIFF_BUDGET
@@ -187,7 +187,7 @@ static void sniff(const struct tf_tls_ops *b, const void *conn, uintptr_t bits, 
             TF_STR("user", c->log_user && auth.user[0] ? auth.user : NULL),
             TF_STR("library", b->name),
         };
-        tf_emit("auth", f, sizeof f / sizeof f[0], TF_CALLER);
+        tf_emit(TF_EV(auth), f, sizeof f / sizeof f[0], TF_CALLER);
     } else if (seen + take >= TF_SNIFF_BUDGET) {
         tf_conn_set(conn, low & ~(uintptr_t)TF_WATCH_AUTH);
     } else {

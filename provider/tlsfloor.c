@@ -31,6 +31,7 @@
 
 #include "tf_backtrace.h"
 #include "tf_config.h"
+#include "tf_events.h"
 #include "tf_log.h"
 #include "tf_module.h"
 #include "tf_record.h"
@@ -96,7 +97,7 @@ static void tfp_config_error(struct tfp_prov *p, const struct tf_record *r, cons
 {
     struct tf_field f[] = { TF_STR("message", message) };
     struct tf_record e = *r;
-    e.event = "config_error";
+    e.event = TF_EV(config_error);
     e.detail = f;
     e.ndetail = 1;
     e.caller = NULL;
@@ -278,7 +279,7 @@ static int tfp_derive(void *vctx, unsigned char *key, size_t keylen, const OSSL_
             TF_STR("version", "TLSv1.0/1.1"),
             TF_BOOL("applied", refuse),
         };
-        tfp_emit(p, "legacy_handshake", detail, 4, 1);
+        tfp_emit(p, TF_EV(legacy_handshake), detail, 4, 1);
         if (refuse) {
             tfp_raise(p, TFP_R_LEGACY_REFUSED, "tfp_derive", NULL);
             return 0;
