@@ -6,14 +6,31 @@
 #include <string.h>
 #include <strings.h>
 
+/* The mail ports, once: the protocol each speaks and whether TLS starts with the first byte. */
+static const struct tf_mail_port mail_ports[] = {
+    { 993, TF_PROTO_IMAP, 1 }, { 995, TF_PROTO_POP3, 1 }, { 143, TF_PROTO_IMAP, 0 },
+    { 110, TF_PROTO_POP3, 0 }, { 587, TF_PROTO_SMTP, 0 }, { 465, TF_PROTO_SMTP, 1 },
+    { 25, TF_PROTO_SMTP, 0 },
+};
+
+const struct tf_mail_port *tf_mail_ports(size_t *n)
+{
+    *n = sizeof mail_ports / sizeof mail_ports[0];
+    return mail_ports;
+}
+
+static const struct tf_mail_port *mail_port(int port)
+{
+    for (size_t i = 0; i < sizeof mail_ports / sizeof mail_ports[0]; i++)
+        if (mail_ports[i].port == port)
+            return &mail_ports[i];
+    return NULL;
+}
+
 enum tf_proto tf_proto_by_port(int port)
 {
-    switch (port) {
-    case 993: case 143: return TF_PROTO_IMAP;
-    case 995: case 110: return TF_PROTO_POP3;
-    case 587: case 465: case 25: return TF_PROTO_SMTP;
-    default: return TF_PROTO_UNKNOWN;
-    }
+    const struct tf_mail_port *m = mail_port(port);
+    return m ? m->proto : TF_PROTO_UNKNOWN;
 }
 
 const char *tf_proto_name(enum tf_proto p)
@@ -28,7 +45,8 @@ const char *tf_proto_name(enum tf_proto p)
 
 int tf_port_implicit_tls(int port)
 {
-    return port == 993 || port == 995 || port == 465;
+    const struct tf_mail_port *m = mail_port(port);
+    return m ? m->implicit_tls : 0;
 }
 
 int tf_parse_ports(const char *text, int *ports, int max)

@@ -10,6 +10,14 @@ enum tf_proto { TF_PROTO_UNKNOWN, TF_PROTO_IMAP, TF_PROTO_POP3, TF_PROTO_SMTP };
 /* The protocol a mail port speaks (993/143 IMAP, 995/110 POP3, 587/465/25 SMTP). */
 enum tf_proto tf_proto_by_port(int port);
 const char *tf_proto_name(enum tf_proto p);
+
+/* The table behind tf_proto_by_port and tf_port_implicit_tls (for `tlsfloor tables ports`). */
+struct tf_mail_port {
+    int port;
+    enum tf_proto proto;
+    int implicit_tls;        /* TLS from the first byte (993, 995, 465); else STARTTLS or plaintext */
+};
+const struct tf_mail_port *tf_mail_ports(size_t *n);
 /* Whether TLS on this port starts at once (993, 995, 465) rather than by STARTTLS. */
 int tf_port_implicit_tls(int port);
 

@@ -4,21 +4,23 @@
 
 #include <string.h>
 
-static const struct {
-    const char *prefix;     /* of the base name */
-    unsigned seen;
-    int listed;             /* a TLS library: named in tls_libraries */
-} known_objects[] = {
-    { "libjvm.so", TF_SEEN_JVM, 0 },
-    { "libnss3.so", TF_SEEN_NSS, 1 },
-    { "libssl3.so", TF_SEEN_NSS, 1 },
-    { "libgnutls.so", TF_SEEN_GNUTLS, 1 },
-    { "libssl.so.", TF_SEEN_LIBSSL, 1 },
-    { "libwolfssl.so", TF_SEEN_OTHER, 1 },
-    { "libmbedtls.so", TF_SEEN_OTHER, 1 },
-    { "libboringssl", TF_SEEN_OTHER, 1 },
-    { "libtls.so", TF_SEEN_OTHER, 1 },
+static const struct tf_stack_library known_objects[] = {
+    { "libjvm.so", TF_SEEN_JVM, 0, "java" },
+    { "libnss3.so", TF_SEEN_NSS, 1, "nss" },
+    { "libssl3.so", TF_SEEN_NSS, 1, "nss" },
+    { "libgnutls.so", TF_SEEN_GNUTLS, 1, "gnutls" },
+    { "libssl.so.", TF_SEEN_LIBSSL, 1, "openssl" },
+    { "libwolfssl.so", TF_SEEN_OTHER, 1, "other" },
+    { "libmbedtls.so", TF_SEEN_OTHER, 1, "other" },
+    { "libboringssl", TF_SEEN_OTHER, 1, "other" },
+    { "libtls.so", TF_SEEN_OTHER, 1, "other" },
 };
+
+const struct tf_stack_library *tf_stack_libraries(size_t *n)
+{
+    *n = sizeof known_objects / sizeof known_objects[0];
+    return known_objects;
+}
 
 static void append_name(struct tf_stack_facts *f, const char *base)
 {

@@ -21,6 +21,15 @@ struct tf_stack_facts {
     int java_agent;         /* tlsfloor's Java agent is on the JVM's options: JSSE is covered */
 };
 
+/* The objects that name a stack, by the start of their base name (`tlsfloor tables libraries`). */
+struct tf_stack_library {
+    const char *prefix;     /* of the base name: "libssl.so." */
+    unsigned seen;          /* TF_SEEN_* */
+    int listed;             /* a TLS library: named in tls_libraries */
+    const char *stack;      /* the stack it stands for: java, nss, gnutls, openssl, other */
+};
+const struct tf_stack_library *tf_stack_libraries(size_t *n);
+
 /* Adds one loaded object (a path or base name; NULL and "" are ignored) to f. */
 void tf_stack_note(struct tf_stack_facts *f, const char *path);
 
