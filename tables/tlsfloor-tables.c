@@ -1,11 +1,14 @@
 /* tlsfloor tables [events|rules|ports|libraries|settings] [--json|--tsv|--markdown]
  *        tlsfloor tables check-setting KEY VALUE
+ *        tlsfloor-tables --write DIR
  *
  * Prints the tables defined once in common/ (events, built-in rewrite rules, mail ports, TLS
  * libraries, settings) for the scripts, so none of them re-types one. --tsv (the default) is one
  * row per line, tab-separated, with a "#"-prefixed header; --json an array of objects;
  * --markdown the README's table rows (events and settings). check-setting runs the shim's own
- * parser on one value: exit 0 when it is accepted, 1 with the parser's message on stderr. */
+ * parser on one value: exit 0 when it is accepted, 1 with the parser's message on stderr.
+ * --write DIR (the build) writes every table as DIR/NAME.tsv and DIR/NAME.json: installed under
+ * share/tlsfloor/tables, architecture-independent, for the wrapper and the shell subcommands. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +20,12 @@
 #include "tf_stack.h"
 
 enum format { TSV, JSON, MARKDOWN };
+
+/* A TSV cell: "-" for an empty value (a shell's read joins consecutive tabs). */
+static const char *cell(const char *s)
+{
+    return s[0] ? s : "-";
+}
 
 /* Prints s as a JSON string. */
 static void json_str(const char *s)
@@ -176,12 +185,12 @@ static void setting_markdown(const struct tf_setting *s)
 static void print_settings(enum format f)
 {
     if (f == TSV)
-        puts("#key\tenv\toption\tparser\tdefault\tvalues\thelp");
+        puts("#key\tenv\toption\tparser\tdefault\tvalues\thelp  (\"-\": none)");
     for (size_t i = 0; i < TF_SETTING_COUNT; i++) {
         const struct tf_setting *s = &tf_settings[i];
         if (f == TSV) {
-            printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->key, s->env, s->option, s->parser, s->defval, s->values,
-                   s->help);
+            printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->key, s->env, cell(s->option), s->parser, cell(s->defval),
+                   s->values, s->help);
         } else if (f == MARKDOWN) {
             setting_markdown(s);
         } else {
@@ -226,17 +235,44 @@ static int usage(void)
     return 2;
 }
 
+static const struct {
+    const char *name;
+    void (*print)(enum format);
+} tables[] = {
+    { "events", print_events }, { "rules", print_rules }, { "ports", print_ports },
+    { "libraries", print_libraries }, { "settings", print_settings },
+};
+
+#define NTABLES (sizeof tables / sizeof tables[0])
+
+/* Every table in both machine formats into dir; 0, or 1 when a file cannot be written. */
+static int write_all(const char *dir)
+{
+    static const struct { const char *ext; enum format f; } formats[] = { { "tsv", TSV }, { "json", JSON } };
+    for (size_t i = 0; i < NTABLES; i++) {
+        for (size_t j = 0; j < 2; j++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s.%s", dir, tables[i].name, formats[j].ext);
+            if (freopen(path, "w", stdout) == NULL) {
+                perror(path);
+                return 1;
+            }
+            tables[i].print(formats[j].f);
+            if (fflush(stdout) != 0) {
+                perror(path);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        void (*print)(enum format);
-    } tables[] = {
-        { "events", print_events }, { "rules", print_rules }, { "ports", print_ports },
-        { "libraries", print_libraries }, { "settings", print_settings },
-    };
     if (argc == 4 && !strcmp(argv[1], "check-setting"))
         return check_setting(argv[2], argv[3]);
+    if (argc == 3 && !strcmp(argv[1], "--write"))
+        return write_all(argv[2]);
     if (argc < 2 || argc > 3)
         return usage();
     enum format f = TSV;
@@ -248,7 +284,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[2], "--tsv") != 0)
             return usage();
     }
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+    for (size_t i = 0; i < NTABLES; i++) {
         if (!strcmp(argv[1], tables[i].name)) {
             tables[i].print(f);
             return 0;
