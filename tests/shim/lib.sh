@@ -29,4 +29,7 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 ev = lambda name: [r for r in recs if r["event"] == name]
 exec(sys.argv[2])
 PY
+    # and every record as the event table says (common/tf_events.def)
+    "$src/tests/tables/check-records" --allow-empty "$build/tables/tables/events.json" "$1" >"$work/check-records.out" ||
+        { cat "$work/check-records.out" >&2; fail "log records disagree with the event table: $1"; }
 }
