@@ -113,6 +113,74 @@ START_TEST(environment_overrides_file)
 }
 END_TEST
 
+/* The settings table: unique keys and variables, every default accepted by its own parser, and
+ * the defaults the table gives are the ones tlsfloor always had. */
+START_TEST(settings_table_is_consistent)
+{
+    for (size_t i = 0; i < TF_SETTING_COUNT; i++) {
+        const struct tf_setting *s = &tf_settings[i];
+        ck_assert_msg(strncmp(s->env, "TLSFLOOR_", 9) == 0, "%s: env %s", s->key, s->env);
+        ck_assert_msg(s->help[0] != '\0' && s->values[0] != '\0', "%s: no help or values", s->key);
+        for (size_t j = 0; j < i; j++) {
+            ck_assert_str_ne(s->key, tf_settings[j].key);
+            ck_assert_str_ne(s->env, tf_settings[j].env);
+        }
+        if (s->defval[0]) {
+            tf_config_init(&c);
+            tf_config_set(&c, s->key, s->defval, s->env);
+            ck_assert_msg(c.nerrors == 0, "%s: default %s refused: %s", s->key, s->defval, c.errors[0]);
+        }
+    }
+    tf_config_init(&c);
+    ck_assert_int_eq(c.nmail_ports, 7);
+    ck_assert_int_eq(c.mail_ports[0], 993);
+    ck_assert_int_eq(c.mail_ports[6], 25);
+    ck_assert_int_eq(c.log_user, 0);
+    ck_assert_str_eq(c.config_file, "");
+    ck_assert_str_eq(TF_SETTING_ENV(config), "TLSFLOOR_CONFIG");
+}
+END_TEST
+
+/* TLSFLOOR_CONFIG names a file: from the environment only, never a key of a file. */
+START_TEST(config_is_environment_only)
+{
+    parse("config /etc/other.conf\n");
+    ck_assert_int_eq(c.nerrors, 1);
+    ck_assert_ptr_nonnull(strstr(c.errors[0], "unknown setting \"config\""));
+    ck_assert_str_eq(c.config_file, "");
+    tf_config_init(&c);
+    tf_config_set(&c, "config", "/etc/other.conf", "TLSFLOOR_CONFIG");
+    ck_assert_int_eq(c.nerrors, 0);
+    ck_assert_str_eq(c.config_file, "/etc/other.conf");
+}
+END_TEST
+
+/* Every setting is reachable from its environment variable, with the same checks. */
+static const char *bad_everywhere(const char *name)
+{
+    (void)name;
+    return "\x01bogus";
+}
+
+START_TEST(every_variable_is_read)
+{
+    tf_config_init(&c);
+    tf_config_apply_env(&c, bad_everywhere);
+    /* each setting whose parser checks its value reports once, naming its variable */
+    for (size_t i = 0; i < TF_SETTING_COUNT; i++) {
+        const struct tf_setting *s = &tf_settings[i];
+        if (!strcmp(s->parser, "set_env_only"))
+            continue;   /* a file name: any string */
+        int found = 0;
+        for (int e = 0; e < c.nerrors && e < TF_CONFIG_ERRORS; e++)
+            found |= strstr(c.errors[e], s->env) != NULL;
+        ck_assert_msg(found, "%s was not read or not checked", s->env);
+    }
+    ck_assert_int_eq(c.mode, TF_MODE_ENFORCE);
+    ck_assert_int_eq(c.floor, TF_TLS1_2);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("config");
@@ -122,6 +190,9 @@ static Suite *make_suite(void)
     tcase_add_test(tc, bad_values_keep_safe_defaults);
     tcase_add_test(tc, hostile_input);
     tcase_add_test(tc, environment_overrides_file);
+    tcase_add_test(tc, settings_table_is_consistent);
+    tcase_add_test(tc, config_is_environment_only);
+    tcase_add_test(tc, every_variable_is_read);
     suite_add_tcase(s, tc);
     return s;
 }
