@@ -129,6 +129,8 @@ check "COMMAND ran exactly once" test "$(wc -l < "$T/once.count")" -eq 1
 mkdir -p "$T/repo/scripts" "$T/repo/build/preload"
 cp "$V" "$T/repo/scripts/tlsfloor-verify"
 cp "$TF_LIB" "$T/repo/build/preload/libtlsfloor.so"
+# the build's tables (tables/ports.tsv: the protocol column), as the library, from <repo>/build
+mkdir -p "$T/repo/build/tables" && cp -r "$(dirname "$TF_LIB")/../tables/tables" "$T/repo/build/tables/"
 env -u TLSFLOOR_LIBRARY -u LD_PRELOAD "$T/repo/scripts/tlsfloor-verify" -- "${PYM[@]}" imaps outlook.office365.com 993 max11 "$CA" > "$OUT/v-rel.out" 2>&1
 echo $? > "$OUT/v-rel.rc"
 expect_rc v-rel 0 "library found at <repo>/build/preload relative to the script"
