@@ -13,6 +13,12 @@
 #   fetchmail-imap    fetchmail, IMAP on 993 (ssl, sslproto TLS1+, auth password: LOGIN)
 #   fetchmail-pop3    fetchmail, POP3 on 995 (ssl, sslproto TLS1.2, auth password: USER/PASS)
 #   msmtp             msmtp (GnuTLS), STARTTLS on 587, auth plain, a message
+#   py-imap-cleartext python3 imaplib.IMAP4 on 143 without STARTTLS, login()
+#   py-pop3-cleartext python3 poplib.POP3 on 110 without STLS, user()/pass_()
+#                     (the two cleartext cases: refused by the server in every mode; in bridge
+#                     mode no token command runs and there is no auth_bridged record: a token is
+#                     never sent over plaintext.  Dovecot counts a loopback connection as secured
+#                     and takes a login there, so a bridge that did send one would log in.)
 # MODE:
 #   nobridge (default)  the password login FAILS, with the client's authentication error, within
 #                 AUTH_TIME_LIMIT seconds and refused by the server (Dovecot logged it): once
@@ -45,7 +51,7 @@ export SASL_CA=$CA
 # regex over stdout+stderr on a refusal), AUTH_RC (exit status on a refusal), SENDS (1: a message
 # goes to the sink), FETCHES (1: messages go to $T/fetched.mbox).
 case_setup() {
-    SENDS=0 FETCHES=0 OK_MARK=
+    SENDS=0 FETCHES=0 OK_MARK= CLEAR=0
     case $CASE_NAME in
         curl-imaps-login) PROTO=imap FROM=LOGIN OK_MARK=INBOX AUTH_ERR='Login denied' AUTH_RC=67 ;;
         curl-imaps-plain) PROTO=imap FROM=PLAIN OK_MARK=INBOX AUTH_ERR='Login denied' AUTH_RC=67 ;;
@@ -56,6 +62,8 @@ case_setup() {
         fetchmail-imap) PROTO=imap FROM=LOGIN AUTH_ERR='[Aa]uthentication failed|Authorization failure' AUTH_RC=3 FETCHES=1 ;;
         fetchmail-pop3) PROTO=pop3 FROM=USER AUTH_ERR='[Aa]uthentication failed|Authorization failure' AUTH_RC=3 FETCHES=1 ;;
         msmtp) PROTO=smtp FROM=PLAIN AUTH_ERR='authentication failed' AUTH_RC=77 SENDS=1 ;;
+        py-imap-cleartext) PROTO=imap FROM=LOGIN AUTH_ERR='REFUSED: .*AUTHENTICATIONFAILED' AUTH_RC=1 CLEAR=1 ;;
+        py-pop3-cleartext) PROTO=pop3 FROM=USER AUTH_ERR='REFUSED: .*-ERR \[AUTH\]' AUTH_RC=1 CLEAR=1 ;;
         *) echo "clients.sh: unknown case $CASE_NAME" >&2; exit 2 ;;
     esac
     case $PROTO in
@@ -77,10 +85,14 @@ client() {
         curl-imaps-login) "$runner" "$n" "${curl[@]}" --login-options 'AUTH=LOGIN' "imaps://$host/INBOX" ;;
         curl-imaps-plain) "$runner" "$n" "${curl[@]}" --login-options 'AUTH=PLAIN' "imaps://$host/INBOX" ;;
         curl-pop3s) "$runner" "$n" "${curl[@]}" "pop3s://$host/" ;;
-        py-imaplib | py-poplib-stls | py-smtplib)
+        py-imaplib | py-poplib-stls | py-smtplib | py-imap-cleartext | py-pop3-cleartext)
             local proto=imaps
-            [ "$CASE_NAME" = py-poplib-stls ] && proto=pop3
-            [ "$CASE_NAME" = py-smtplib ] && proto=smtp
+            case $CASE_NAME in
+                py-poplib-stls) proto=pop3 ;;
+                py-smtplib) proto=smtp ;;
+                py-imap-cleartext) proto=imap-clear ;;
+                py-pop3-cleartext) proto=pop3-clear ;;
+            esac
             SASL_HOST=$host SASL_SECRET=$AUTH_PASSWORD SASL_SEND=helpdesk@example.test \
                 "$runner" "$n" timeout "$kill_after" "$PY" "$AUTH_SRC/sasl.py" "$proto" login "$AUTH_USER" ;;
         fetchmail-*)
@@ -185,7 +197,7 @@ expect_server_refused() { # BEFORE : Dovecot refused one more login than BEFORE
 # Nothing secret in the tlsfloor log, the client's output, or Dovecot's log.
 expect_no_secret() { # NAME
     local n=$1 f files=() hit=
-    for f in jsonl out err; do [ -f "$OUT/$n.$f" ] && files+=("$OUT/$n.$f"); done
+    for f in jsonl out err tokens; do [ -f "$OUT/$n.$f" ] && files+=("$OUT/$n.$f"); done
     files+=("$AUTH_DOVECOT_LOG")
     for f in "${files[@]}"; do
         if grep -qF -- "$AUTH_PASSWORD" "$f"; then hit="$hit password:$(basename "$f")"; fi
@@ -235,7 +247,8 @@ nobridge() {
     expect_auth_error nb-tf
     expect_server_refused "$before"
     expect_log nb-tf host_rewritten "\"$LEGACY\"" "\"$STD\""
-    expect_log_i nb-tf auth "\"protocol\":\"$PROTO\"" '"mechanism":"basic"'
+    # (the auth record comes from TLS connections: a cleartext one has none)
+    [ "$CLEAR" = 1 ] || expect_log_i nb-tf auth "\"protocol\":\"$PROTO\"" '"mechanism":"basic"'
     expect_no_log nb-tf auth_bridged
     expect_no_log nb-tf auth_bridge_failed
     expect_no_secret nb-tf
@@ -244,10 +257,10 @@ nobridge() {
 }
 
 bridge_ok() {
-    local before sink0 fetched0 n=br
+    local before sink0 fetched0 refused0 n=br
     case_begin "$CASE_NAME under tlsfloor --oauth-token-command ($LEGACY): logs in with XOAUTH2"
     before=$(dovecot_count "Login: user=<$AUTH_USER>, method=XOAUTH2")
-    sink0=$(sink_count) fetched0=$(fetched_count)
+    sink0=$(sink_count) fetched0=$(fetched_count) refused0=$(dovecot_count 'auth failed')
     TOKEN_MODE=good client "$n" "$LEGACY" run_bridge
     expect_ok "$n" "the program's password login works" "$OK_MARK"
     expect_in_time "$n"
@@ -255,11 +268,29 @@ bridge_ok() {
         test "$(dovecot_count "Login: user=<$AUTH_USER>, method=XOAUTH2")" -gt "$before"
     expect_log_i "$n" auth_bridged "\"protocol\":\"$PROTO\"" "\"from\":\"$FROM\"" '"to":"XOAUTH2"'
     expect_no_log "$n" auth_bridge_failed
+    check "the server never saw a password login (no refusal logged)" \
+        test "$(dovecot_count 'auth failed')" -eq "$refused0"
     check "the token command was asked for user=$AUTH_USER host=$STD protocol=$PROTO" \
         grep -q "^user=$AUTH_USER host=$STD protocol=$PROTO " "$OUT/$n.tokens"
     expect_no_secret "$n"
     [ "$SENDS" = 1 ] && check "the message was delivered (sink)" test "$(sink_count)" -eq $((sink0 + 1))
     [ "$FETCHES" = 1 ] && check "the 3 messages were fetched" test "$(fetched_count)" -eq $((fetched0 + 3))
+    return 0
+}
+
+# A cleartext connection is never bridged: refused as without tlsfloor, no token asked for.
+bridge_cleartext() {
+    local before n=br-clear
+    case_begin "$CASE_NAME under tlsfloor --oauth-token-command, no TLS ($STD): never bridged"
+    before=$(dovecot_count 'auth failed')
+    TOKEN_MODE=good client "$n" "$STD" run_bridge
+    expect_auth_error "$n"
+    expect_server_refused "$before"
+    check "the token command was never run" test ! -s "$OUT/$n.tokens"
+    check "the wrapper ran the program (its options were accepted)" \
+        sh -c "! grep -q 'unknown option' '$OUT/$n.err'"
+    expect_no_log "$n" auth_bridged
+    expect_no_secret "$n"
     return 0
 }
 
@@ -282,7 +313,7 @@ case_setup
 auth_server_start "$T/server" || exit 1
 case $MODE in
     nobridge) nobridge ;;
-    bridge) bridge_ok ;;
+    bridge) if [ "$CLEAR" = 1 ]; then bridge_cleartext; else bridge_ok; fi ;;
     bridge-fail) bridge_failure fail "exits 1" ;;
     bridge-empty) bridge_failure empty "prints nothing" ;;
     bridge-hang) bridge_failure hang "never answers" ;;
