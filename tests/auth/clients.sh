@@ -51,7 +51,7 @@ export SASL_CA=$CA
 # regex over stdout+stderr on a refusal), AUTH_RC (exit status on a refusal), SENDS (1: a message
 # goes to the sink), FETCHES (1: messages go to $T/fetched.mbox).
 case_setup() {
-    SENDS=0 FETCHES=0 OK_MARK= CLEAR=0
+    SENDS=0 FETCHES=0 OK_MARK='' CLEAR=0
     case $CASE_NAME in
         curl-imaps-login) PROTO=imap FROM=LOGIN OK_MARK=INBOX AUTH_ERR='Login denied' AUTH_RC=67 ;;
         curl-imaps-plain) PROTO=imap FROM=PLAIN OK_MARK=INBOX AUTH_ERR='Login denied' AUTH_RC=67 ;;
