@@ -310,6 +310,9 @@ bridge_failure() { # TOKEN_MODE WHAT
 }
 
 case_setup
+if [ "$CLEAR" = 1 ] && [ "$MODE" != nobridge ] && [ "$MODE" != bridge ]; then
+    echo "clients.sh: $CASE_NAME has only the modes nobridge and bridge" >&2; exit 2
+fi
 auth_server_start "$T/server" || exit 1
 case $MODE in
     nobridge) nobridge ;;
