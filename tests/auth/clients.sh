@@ -97,7 +97,10 @@ client() {
                 "$runner" "$n" timeout "$kill_after" "$PY" "$AUTH_SRC/sasl.py" "$proto" login "$AUTH_USER" ;;
         fetchmail-*)
             fetchmail_rc "$T/$n.fetchmailrc" "$host"
-            HOME=$T/fmhome "$runner" "$n" timeout "$kill_after" fetchmail --nosyslog --nodetach \
+            # Its own home and lock file: as root fetchmail would lock /var/run/fetchmail.pid
+            # (outside the test, and shared with a fetchmail test running in parallel).
+            HOME=$T/fmhome FETCHMAILHOME=$T/fmhome "$runner" "$n" timeout "$kill_after" \
+                fetchmail --nosyslog --nodetach --pidfile "$T/fmhome/fetchmail.pid" \
                 -f "$T/$n.fetchmailrc" ;;
         msmtp)
             msmtp_rc "$T/$n.msmtprc" "$host"
