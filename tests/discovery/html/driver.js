@@ -4,7 +4,7 @@
 // --dump-dom. TF_HOSTILE (the hostile executable's path) is defined just before this file.
 (function () {
   'use strict';
-  var out = { figures: {}, bars: [], rows: {}, sort: {}, filter: {}, hostile: {} };
+  var out = { figures: {}, bars: [], rows: {}, sort: {}, filter: {}, hostile: {}, exceptions: [] };
   function text(id) { var e = document.getElementById(id); return e ? e.textContent : null; }
   function column(table, key) {
     var ths = Array.prototype.slice.call(table.tHead.rows[0].cells);
@@ -21,20 +21,29 @@
     input.value = value;
     input.dispatchEvent(new Event('input', { bubbles: true }));
   }
-  try {
+  function step(name, fn) {
+    try { fn(); } catch (e) { out.exceptions.push(name + ': ' + String(e && e.stack || e)); }
+  }
+  step('figures', function () {
     ['pinning', 'legacy', 'basic', 'uncovered', 'failed'].forEach(function (f) {
       out.figures[f] = text('fig-' + f + '-n');
     });
     out.figures.records = text('records');
     out.figures.handshakes = text('handshakes');
     out.figures.below_floor = text('below-floor');
+  });
+  step('chart', function () {
     document.querySelectorAll('#chart-versions g.bar').forEach(function (g) {
       var rect = g.querySelector('rect');
       out.bars.push({ version: g.getAttribute('data-version'), count: g.getAttribute('data-count'),
                       shown: g.querySelector('text.value').textContent, cls: rect.getAttribute('class'),
                       width: rect.getBBox().width });
     });
+  });
+  step('rows', function () {
     document.querySelectorAll('table.sortable').forEach(function (t) { out.rows[t.id] = t.tBodies[0].rows.length; });
+  });
+  step('sort', function () {
     // sorting: a numeric column up and down, a text column up
     var programs = document.getElementById('programs');
     header(programs, 'records').click();
@@ -45,6 +54,8 @@
     out.sort.records_down_aria = header(programs, 'records').getAttribute('aria-sort');
     header(programs, 'exe').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     out.sort.exe_up = column(programs, 'exe');
+  });
+  step('filter', function () {
     // filtering: words that must all appear, case-insensitively; then nothing; then cleared
     var findings = document.getElementById('findings'), box = document.getElementById('findings-filter');
     type(box, 'BASIC authentication');
@@ -56,6 +67,8 @@
     out.filter.none = visible(findings);
     type(box, '');
     out.filter.cleared = visible(findings);
+  });
+  step('hostile', function () {
     // the hostile name: shown as text in cells, nothing injected, nothing run
     out.hostile.cells = Array.prototype.filter.call(document.querySelectorAll('td'), function (td) {
       return td.textContent === TF_HOSTILE;
@@ -66,12 +79,12 @@
     out.hostile.scripts = Array.prototype.filter.call(document.scripts, function (s) {
       return !s.hasAttribute('data-test');
     }).map(function (s) { return s.id || s.type || 'inline'; });
+  });
+  step('data', function () {
     out.data = JSON.parse(document.getElementById('tlsfloor-data').textContent);
     out.resources = performance.getEntriesByType('resource').map(function (r) { return r.name; });
     out.save_button_shown = !document.getElementById('save-json').hidden;
-  } catch (e) {
-    out.exception = String(e && e.stack || e);
-  }
+  });
   out.errors = window.tfTest.errors;
   out.console = window.tfTest.console;
   var pre = document.createElement('pre');
