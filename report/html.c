@@ -504,7 +504,7 @@ static const char style[] =
     ".scroll{overflow-x:auto;background:#fff;border:1px solid var(--line);border-radius:6px}\n"
     "table{border-collapse:collapse;width:100%}\n"
     "th,td{padding:5px 9px;text-align:left;vertical-align:top;border-bottom:1px solid #edf0f3;font-size:13px}\n"
-    "td{overflow-wrap:anywhere;max-width:520px}td.num,th[data-type=n]{text-align:right}\n"
+    "td{overflow-wrap:break-word;max-width:520px}td.num,th[data-type=n]{text-align:right}\n"
     "th{background:#eef2f5;position:sticky;top:0;cursor:pointer;user-select:none;white-space:nowrap}\n"
     "th:hover{background:#e1e8ee}th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after{content:' \\25BC'}\n"
     "tbody tr:nth-child(even){background:#fafbfc}tbody tr:hover{background:#fff8e1}\n"
