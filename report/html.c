@@ -156,6 +156,8 @@ static int cmp_str(const void *a, const void *b)
 static size_t names_distinct(struct names *s)
 {
     size_t u = 0;
+    if (s->n == 0)
+        return 0;
     qsort(s->v, s->n, sizeof *s->v, cmp_str);
     for (size_t i = 0; i < s->n; i++) {
         if (u && strcmp(s->v[u - 1], s->v[i]) == 0)
