@@ -23,7 +23,7 @@ struct text {
 
 static int text_put(struct text *t, const char *s, size_t n)
 {
-    if (t->len + n + 1 > t->cap) {
+    if (!t->data || t->len + n + 1 > t->cap) {
         size_t cap = t->cap ? t->cap : 32;
         while (cap < t->len + n + 1)
             cap *= 2;

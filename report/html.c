@@ -341,14 +341,13 @@ static void put_chart(FILE *o, const struct tf_jt *summary)
     const struct tf_jt *by = tf_jt_member(summary, "connections_by_version");
     double max = 0, total = 0, below = 0;
     fputs("<section id=\"versions\"><h2>Connections by negotiated version</h2>\n", o);
-    if (by && by->type == TF_JT_OBJECT)
-        for (const struct tf_jt *c = by->child; c; c = c->next)
-            if (c->type == TF_JT_NUMBER && c->num > 0) {
-                max = c->num > max ? c->num : max;
-                total += c->num;
-                below += below_floor(c->key) ? c->num : 0;
-            }
-    if (max <= 0) {
+    for (const struct tf_jt *c = by && by->type == TF_JT_OBJECT ? by->child : NULL; c; c = c->next)
+        if (c->type == TF_JT_NUMBER && c->num > 0) {
+            max = c->num > max ? c->num : max;
+            total += c->num;
+            below += below_floor(c->key) ? c->num : 0;
+        }
+    if (!by || max <= 0) {
         fputs("<p class=\"none\">(no completed handshakes)</p></section>\n", o);
         return;
     }
