@@ -37,6 +37,7 @@ expect[tlsfloor_amd64]="/usr/bin/tlsfloor
 /usr/share/doc/tlsfloor/README.md.gz
 /usr/share/doc/tlsfloor/changelog.gz
 /usr/share/doc/tlsfloor/copyright
+/usr/share/lintian/overrides/tlsfloor
 /usr/share/man/man1/tlsfloor.1.gz"
 expect[tlsfloor-provider_amd64]="/usr/lib/x86_64-linux-gnu/ossl-modules/tlsfloor.so
 /usr/libexec/tlsfloor/tlsfloor-provider-check
