@@ -620,6 +620,24 @@ static void put_page(FILE *o, const struct tf_jt *doc)
 
 /* ---------------------------------------------------------------- main */
 
+/* The page for a report document (text[0..n)) on o; NULL when it is one, else why not. Kept
+ * apart from main() for the fuzz target (tests/fuzz/fuzz_report_html.c). */
+static const char *report_html(const char *text, size_t n, FILE *o, struct tf_jt_error *err)
+{
+    struct tf_jt *doc = tf_jt_parse(text, n, err);
+    if (!doc)
+        return "not JSON";
+    const struct tf_jt *summary = tf_jt_member(doc, "summary");
+    if (!summary || summary->type != TF_JT_OBJECT) {
+        tf_jt_free(doc);
+        return "not a tlsfloor report document (no \"summary\" object)";
+    }
+    put_page(o, doc);
+    tf_jt_free(doc);
+    return NULL;
+}
+
+#ifndef TF_REPORT_HTML_NO_MAIN
 static char *read_all(FILE *in, size_t *len)
 {
     size_t cap = 1 << 16, n = 0;
@@ -662,23 +680,20 @@ int main(int argc, char **argv)
     if (!text)
         return 1;
     struct tf_jt_error err = { 0, NULL };
-    struct tf_jt *doc = tf_jt_parse(text, n, &err);
+    const char *bad = report_html(text, n, stdout, &err);
     free(text);
-    if (!doc) {
-        fprintf(stderr, "tlsfloor-report-html: not JSON: %s at byte %zu\n", err.what, err.offset);
+    if (bad && err.what) {
+        fprintf(stderr, "tlsfloor-report-html: %s: %s at byte %zu\n", bad, err.what, err.offset);
         return 1;
     }
-    const struct tf_jt *summary = tf_jt_member(doc, "summary");
-    if (!summary || summary->type != TF_JT_OBJECT) {
-        fprintf(stderr, "tlsfloor-report-html: not a tlsfloor report document (no \"summary\" object)\n");
-        tf_jt_free(doc);
+    if (bad) {
+        fprintf(stderr, "tlsfloor-report-html: %s\n", bad);
         return 1;
     }
-    put_page(stdout, doc);
-    tf_jt_free(doc);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "tlsfloor-report-html: cannot write the page\n");
         return 1;
     }
     return 0;
 }
+#endif
