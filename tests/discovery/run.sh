@@ -70,28 +70,128 @@ sys.exit(0 if len(n)==1 and len(rows)>2 else 1)' &&
     fi
 }
 
+# A crafted log whose values try to break out of the page: HTML in the program name, a
+# "</script>" and a line separator (U+2028) in values that land in the embedded JSON.
+hostile_log() {
+    printf '%s\n' \
+        '{"ts":"2026-07-02T10:00:00.000Z","pid":7,"exe":"/opt/</script><script>window.tfPwned=2</script>\u2028<img src=x onerror=\"window.tfPwned=3\">","tool":"shim","mode":"enforce","event":"max_version_raised","detail":{"old":"TLSv1.0","new":"TLSv1.3","via":"SSL_CTX_ctrl","applied":true},"caller":{"site":1,"count":1,"frames":[{"module":"/opt/<b>lib</b>.so","offset":"0x10","symbol":"x\u2029<svg onload=alert(1)>"}]}}' \
+        '{"ts":"2026-07-02T10:00:01.000Z","pid":7,"exe":"/opt/</script><script>window.tfPwned=2</script>\u2028<img src=x onerror=\"window.tfPwned=3\">","tool":"shim","mode":"enforce","event":"handshake","detail":{"version":"TLSv1.2","sni":"<i>x</i>&amp;.example","peer":"127.0.0.1:993"}}'
+}
+
+# The page (tlsfloor-report-html through report --html) without a browser: its figures, what it
+# may not contain, escaping, and the generator's handling of bad input.
 case_report_html() {
+    local gen=${TLSFLOOR_REPORT_HTML:?}
     cd "$here/fixtures" || exit 1
     expect_rc 0 "report --html" "$report" --no-source --html mixed.jsonl
     cp "$work/out" "$work/r.html"
-    has "$work/r.html" "html has the key elements" '^<!DOCTYPE html>' '<table class="sortable" id="programs">' \
-        '<table class="sortable" id="endpoints">' '<table class="sortable" id="call_sites">' '<svg xmlns=' \
-        '<rect class="bad" x="80"' '<rect class="ok" x="80"' '<script>' 'addEventListener' \
-        '7 malformed lines skipped' 'will be rejected: needs OAuth' '/usr/local/bin/überpoll'
-    grep -v '^<svg xmlns="http://www.w3.org/2000/svg"' "$work/r.html" > "$work/r-noxmlns.html"
-    hasnt "$work/r-noxmlns.html" "html is self-contained (no external resources)" '(src|href)=|url\(|https?://|@import'
-    if command -v xmllint > /dev/null; then
-        if xmllint --noout "$work/r.html" 2> "$work/xml.err"; then pass "html is well-formed (xmllint)"
-        else fail "html is not well-formed"; head -5 "$work/xml.err"; fi
-        if xmllint --html --noout "$work/r.html" 2>&1 | grep -v 'Tag \(svg\|text\|rect\) invalid' | grep -q 'error'; then
-            fail "xmllint --html reports errors other than the SVG tags HTML 4 does not know"
-        else pass "xmllint --html: no errors besides SVG tag names"; fi
-    else
-        fail "xmllint not installed (libxml2-utils): cannot check the HTML"
-    fi
+    has "$work/r.html" "html: figures, chart, tables, script" '^<!DOCTYPE html>' \
+        '<span class="n" id="fig-pinning-n">2</span>' '<span class="n" id="fig-legacy-n">3</span>' \
+        '<span class="n" id="fig-basic-n">3</span>' '<span class="n" id="fig-uncovered-n">1</span>' \
+        '<span class="n" id="fig-failed-n">2</span>' 'programs still pin TLS 1.0/1.1' \
+        '<g class="bar" data-version="TLSv1.0" data-count="2">.*<rect class="bad" x="96" y="106" width="440"' \
+        '<table class="sortable" id="findings">' '<table class="sortable" id="programs">' \
+        '<table class="sortable" id="endpoints">' '<table class="sortable" id="call_sites">' \
+        '<input type="search" class="filter" id="findings-filter"' '7 malformed lines skipped' \
+        '<td>/usr/local/bin/überpoll</td>' "Content-Security-Policy\" content=\"default-src 'none'; style-src 'nonce-[0-9a-f]{32}'; script-src 'nonce-[0-9a-f]{32}'"
+    sed '/<script type="application\/json"/d' "$work/r.html" > "$work/r-nodata.html"
+    hasnt "$work/r-nodata.html" "html is self-contained (no external resources)" '(src|href)=|url\(|https?://|@import'
     "$report" --no-source --html many.jsonl > "$work/m.html"
-    has "$work/m.html" "html chart bars for many.jsonl" '>TLSv1.3</text><rect class="ok" x="80" y="4" width="102" height="22"/><text x="188" y="21" font-size="13">24</text>' \
-        '>TLSv1.0</text><rect class="bad" x="80" y="60" width="51" height="22"/>'
+    has "$work/m.html" "html chart for many.jsonl" '<g class="bar" data-version="TLSv1.3" data-count="24">'
+    local n1 n2
+    n1=$(grep -o "nonce-[0-9a-f]*" "$work/r.html" | head -1)
+    n2=$(grep -o "nonce-[0-9a-f]*" "$work/m.html" | head -1)
+    [ "$n1" != "$n2" ] && pass "every page has its own nonce" || fail "two pages share the nonce $n1"
+    # hostile values: escaped as text, nothing closes the data script early, no raw U+2028
+    hostile_log > "$work/hostile.jsonl"
+    expect_rc 0 "report --html of a hostile log" "$report" --no-source --html "$work/hostile.jsonl"
+    [ "$(grep -c '</script>' "$work/out")" = 2 ] && pass "hostile: only the page's two </script>" ||
+        { fail "hostile: </script> count is $(grep -c '</script>' "$work/out")"; grep -n '</script>' "$work/out" | head; }
+    hasnt "$work/out" "hostile: no markup from the log" '<img|<svg onload|<b>lib|<i>x'
+    has "$work/out" "hostile: names shown escaped" '<td>/opt/&lt;/script&gt;&lt;script&gt;window.tfPwned=2&lt;/script&gt;' \
+        '\\u003c/script\\u003e\\u003cscript\\u003e' '\\u2028\\u003cimg' '\\u2029\\u003csvg onload=alert\(1\)\\u003e'
+    grep '<script type="application/json"' "$work/out" > "$work/data-line"
+    if LC_ALL=C grep -q $'\xe2\x80[\xa8\xa9]' "$work/data-line"; then fail "hostile: a raw U+2028/U+2029 in the embedded JSON"
+    else pass "hostile: no raw U+2028/U+2029 in the embedded JSON"; fi
+    # the generator alone
+    expect_rc 1 "generator: not JSON" sh -c "printf '{\"summary\": [1,' | '$gen'"
+    has "$work/err" "generator says why" 'not JSON: truncated at byte 15'
+    [ -s "$work/out" ] && fail "generator wrote a page for bad input" || pass "nothing written for bad input"
+    expect_rc 1 "generator: JSON that is no report" sh -c "echo '[1,2]' | '$gen'"
+    expect_rc 1 "generator: nesting too deep" sh -c "awk 'BEGIN{for(i=0;i<100;i++)printf \"[\"}' | '$gen'"
+    expect_rc 2 "generator: unknown argument" "$gen" --bogus
+    expect_rc 0 "generator: a minimal report" sh -c "echo '{\"summary\":{}}' | '$gen'"
+    has "$work/out" "minimal report: zero figures, no chart" 'id="fig-basic-n">0<' '(no completed handshakes)'
+    expect_rc 2 "report --html without the generator" env TLSFLOOR_REPORT_HTML=/nonexistent sh -c \
+        "cp '$report' '$work/lone-report' && '$work/lone-report' --html mixed.jsonl"
+    has "$work/err" "missing generator named" 'needs tlsfloor-report-html'
+}
+
+# The page in Debian's headless Chromium, from a log the real shim wrote (real_log, plus a
+# program with a hostile name and a handshake that fails even under enforce), the hostile
+# crafted log and the fixture with every kind of finding. One load checks everything:
+# html/hook.js (first) records errors and console calls, html/driver.js (last) reads figures,
+# sorts and filters, and leaves its results in the DOM; html/check.py judges them against
+# --json. The screenshot and the pages stay in DISC_BIN/html-artifacts/.
+case_report_html_chromium() {
+    local gen=${TLSFLOOR_REPORT_HTML:?} art=$bin/html-artifacts log=$work/real.jsonl
+    if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (netns-run: private namespaces)"; exit 77; fi
+    command -v chromium > /dev/null || { fail "chromium is not installed (apt-get install chromium)"; return; }
+    rm -rf "$art" && mkdir -p "$art/hostile-bin" || { fail "cannot make $art"; return; }
+    local hostile_name=$'evil"\'><img src=x onerror=window.tfPwned=1>&amp;<b>x\xe2\x80\xa8y'
+    local hostile=$art/hostile-bin/$hostile_name
+    cp "$bin/disc_pinned_ssl3" "$hostile" || { fail "cannot copy the hostile program"; return; }
+    {
+        printf 'h=%q\n' "$hostile"
+        cat <<'EXTRA'
+LD_PRELOAD=$shim TLSFLOOR_LOG=$log TLSFLOOR_MODE=audit "$h" > $work/c4.log 2>&1
+# a server that speaks only TLS 1.0: the enforced floor makes this handshake fail
+openssl s_server -accept $((port + 1)) -tls1 -cert $pki/server.pem -key $pki/server.key -cipher 'DEFAULT:@SECLEVEL=0' -quiet -www > $work/srv10.log 2>&1 &
+s10=$!
+for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$((port + 1))) 2>/dev/null && break; sleep 0.1; done
+echo Q | LD_PRELOAD=$shim TLSFLOOR_LOG=$log TLSFLOOR_MODE=enforce openssl s_client -tls1 -connect 127.0.0.1:$((port + 1)) > $work/c5.log 2>&1
+kill $s10
+EXTRA
+    } > "$work/extra.sh"
+    real_log "$log" "$work/extra.sh" || return
+    grep -q '"event":"handshake_failed"' "$log" && pass "the real log has a failed handshake" || fail "no handshake_failed in the real log"
+    grep -qF 'evil\"'"'"'><img src=x onerror=window.tfPwned=1>&amp;<b>x' "$log" && pass "the real log names the hostile program" || fail "the hostile program left no record"
+    hostile_log > "$work/hostile.jsonl"
+    local inputs=("$log" "$work/hostile.jsonl" "$here/fixtures/mixed.jsonl")
+    "$report" --no-source --json "${inputs[@]}" > "$art/report.json" || { fail "report --json"; return; }
+    "$report" --no-source --html "${inputs[@]}" > "$art/report.html" || { fail "report --html"; return; }
+    pass "report --json and --html of $(wc -l < "$log") real records and the hostile and fixture logs"
+    # the test copy: hook.js right after the CSP meta, driver.js before </body>, with the nonce
+    local nonce
+    nonce=$(grep -o "script-src 'nonce-[0-9a-f]*'" "$art/report.html" | sed "s/.*nonce-//; s/'//")
+    [ -n "$nonce" ] || fail "no script nonce in the page (no Content-Security-Policy)"
+    python3 - "$art/report.html" "$art/report-test.html" "$nonce" "$hostile" "$here/html" <<'PY' || { fail "cannot make the test page"; return; }
+import json, sys
+page, out, nonce, hostile, d = sys.argv[1:6]
+s = open(page, encoding="utf-8").read()
+tag = '<script data-test="1" nonce="%s">' % nonce
+hook = tag + open(d + "/hook.js").read() + "</script>\n"
+name = json.dumps(hostile).replace("<", "\\u003c").replace("\u2028", "\\u2028")
+driver = tag + "var TF_HOSTILE = " + name + ";\n" + open(d + "/driver.js").read() + "</script>\n"
+csp = s.find('http-equiv="Content-Security-Policy"')
+meta_end = s.index("/>", csp) + 2 if csp >= 0 else s.index("<head>") + 6
+s = s[:meta_end] + "\n" + hook + s[meta_end:]
+s = s[:s.rindex("</body>")] + driver + s[s.rindex("</body>"):]
+open(out, "w", encoding="utf-8").write(s)
+PY
+    local t0=$SECONDS
+    "$root/tests/lib/netns-run" timeout 180 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+        --user-data-dir="$art/profile" --enable-logging=stderr --v=0 --window-size=1280,2200 \
+        --screenshot="$art/report.png" --dump-dom "file://$art/report-test.html" \
+        > "$art/dom.html" 2> "$art/chromium.log"
+    local rc=$?
+    [ "$rc" = 0 ] && pass "chromium loaded the page ($((SECONDS - t0)) s)" || { fail "chromium exit $rc"; tail -5 "$art/chromium.log"; }
+    [ -s "$art/report.png" ] && pass "screenshot kept: $art/report.png" || fail "no screenshot"
+    python3 "$here/html/check.py" "$art/report.json" "$art/dom.html" "$art/chromium.log" "$hostile" > "$work/check.out" 2>&1
+    cat "$work/check.out"
+    fails=$((fails + $(grep -c '^FAIL' "$work/check.out")))
+    grep -q '^[A-Za-z]*: the driver ran through' "$work/check.out" || fail "check.py did not judge the page"
+    rm -rf "$art/profile"
 }
 
 case_report_edge() {
@@ -124,12 +224,13 @@ case_report_edge() {
     [ "$(grep -c '"endpoint": "h[0-9]*.example"' "$work/out")" = 50 ] && pass "50 endpoints listed" || fail "endpoints not 50"
 }
 
-# A log written by the real shim: openssl s_client -tls1 against s_server, audit and enforce.
-case_report_real() {
-    local shim=${DISC_SHIM:?} pki=$bin/pki port=14433 log=$work/real.jsonl
-    if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (unshare -n: a private network namespace)"; exit 77; fi
-    [ -f "$shim" ] || { fail "shim $shim not built"; return; }
-    "$root/tests/lib/mkpki" "$pki" || { fail "mkpki"; return; }
+# A log written by the real shim into LOG: openssl s_client -tls1 against s_server (audit and
+# enforce) and the pinned fixture program (audit), in a private network namespace. EXTRA, a
+# script, runs there too, after them, with port, shim, log, bin and work set.
+real_log() {   # real_log LOG [EXTRA]
+    local shim=${DISC_SHIM:?} pki=$bin/pki port=14433 log=$1 extra=${2:-/dev/null}
+    [ -f "$shim" ] || { fail "shim $shim not built"; return 1; }
+    "$root/tests/lib/mkpki" "$pki" || { fail "mkpki"; return 1; }
     cat > "$work/inner.sh" <<INNER
 set -u
 "$root/tests/lib/loopback-only" || exit 2
@@ -139,10 +240,18 @@ for i in \$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break;
 echo Q | LD_PRELOAD=$shim TLSFLOOR_LOG=$log TLSFLOOR_MODE=audit openssl s_client -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -servername imap-legacy.office365.com -connect 127.0.0.1:$port > $work/c1.log 2>&1
 echo Q | LD_PRELOAD=$shim TLSFLOOR_LOG=$log TLSFLOOR_MODE=enforce openssl s_client -tls1 -connect 127.0.0.1:$port > $work/c2.log 2>&1
 LD_PRELOAD=$shim TLSFLOOR_LOG=$log TLSFLOOR_MODE=audit $bin/disc_pinned_ssl3 > $work/c3.log 2>&1
+port=$port shim=$shim log=$log bin=$bin work=$work pki=$pki /bin/bash $extra
 kill \$srv
 INNER
-    unshare -n /bin/bash "$work/inner.sh" || { fail "the shim run inside unshare -n failed"; return; }
-    [ -s "$log" ] || { fail "the shim wrote no log at $log"; return; }
+    unshare -n /bin/bash "$work/inner.sh" || { fail "the shim run inside unshare -n failed"; return 1; }
+    [ -s "$log" ] || { fail "the shim wrote no log at $log"; return 1; }
+}
+
+# A log written by the real shim: openssl s_client -tls1 against s_server, audit and enforce.
+case_report_real() {
+    local log=$work/real.jsonl port=14433
+    if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (unshare -n: a private network namespace)"; exit 77; fi
+    real_log "$log" || return
     pass "the shim wrote $(wc -l < "$log") records"
     expect_rc 0 "report of the real log" "$report" "$log"
     has "$work/out" "real log: report shows the pins, versions, rewrite and modes" \

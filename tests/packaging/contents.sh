@@ -29,13 +29,15 @@ expect[libtlsfloor_amd64]="/usr/lib/x86_64-linux-gnu/tlsfloor/libtlsfloor.so
 expect[libtlsfloor_i386]="/usr/lib/i386-linux-gnu/tlsfloor/libtlsfloor.so
 /usr/share/doc/libtlsfloor/changelog.gz
 /usr/share/doc/libtlsfloor/copyright"
-expect[tlsfloor_all]="/usr/bin/tlsfloor
+expect[tlsfloor_amd64]="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
+/usr/libexec/tlsfloor/tlsfloor-report-html
 /usr/libexec/tlsfloor/tlsfloor-scan
 /usr/libexec/tlsfloor/tlsfloor-verify
 /usr/share/doc/tlsfloor/README.md.gz
 /usr/share/doc/tlsfloor/changelog.gz
 /usr/share/doc/tlsfloor/copyright
+/usr/share/lintian/overrides/tlsfloor
 /usr/share/man/man1/tlsfloor.1.gz
 /usr/share/tlsfloor/tables/events.json
 /usr/share/tlsfloor/tables/events.tsv
@@ -56,7 +58,7 @@ expect[tlsfloor-provider_amd64]="/usr/lib/x86_64-linux-gnu/ossl-modules/tlsfloor
 /usr/share/tlsfloor/tlsfloor-audit.cnf
 /usr/share/tlsfloor/tlsfloor.cnf"
 
-for key in libtlsfloor_amd64 libtlsfloor_i386 tlsfloor_all tlsfloor-provider_amd64; do
+for key in libtlsfloor_amd64 libtlsfloor_i386 tlsfloor_amd64 tlsfloor-provider_amd64; do
     name=${key%_*} arch=${key##*_}
     deb=$dist/${name}_${version}_${arch}.deb
     echo "== $name ($arch)"
@@ -100,6 +102,7 @@ rpm_want_main="/usr/bin/tlsfloor
 /usr/lib64/tlsfloor/libtlsfloor.so
 /usr/libexec/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
+/usr/libexec/tlsfloor/tlsfloor-report-html
 /usr/libexec/tlsfloor/tlsfloor-scan
 /usr/libexec/tlsfloor/tlsfloor-verify
 /usr/share/doc/tlsfloor/README.md
