@@ -207,7 +207,7 @@ void report_init(struct report *r)
     memset(r, 0, sizeof *r);
     r->agg = calloc(1, sizeof(struct agg));
     if (!r->agg)
-        xmalloc(SIZE_MAX);
+        oom();
 }
 
 static void finding(struct report *r, const char *host, const char *name, const char *port,
@@ -344,7 +344,7 @@ static int is_intervention(const char *ev)
 /* Interventions that lift a TLS version pin (not a cipher list). */
 static int is_version_pin(const char *ev)
 {
-    return is_intervention(ev) && strcmp(ev, "cipher_list_extended");
+    return is_intervention(ev) && strcmp(ev, "cipher_list_extended") != 0;
 }
 
 static int is_rewrite(const char *ev)
@@ -622,7 +622,7 @@ static void uncovered(struct report *r, struct rec *c)
         A(r)->eps.v[endpoint(r, c->host, name, port, c->pg, c->ts)].uncov++;
     const char *libs = d->tls_libraries.p && d->tls_libraries.n ? z(d->tls_libraries) : z(d->libraries);
     const char *stk = z(d->stack);
-    int show_stack = *stk && strcmp(stk, "unknown");
+    int show_stack = *stk && strcmp(stk, "unknown") != 0;
     char *t = cat("connection not made through OpenSSL: tlsfloor cannot fix it in process",
                   *libs ? " (TLS libraries loaded: " : "", libs, *libs ? ")" : "",
                   show_stack ? "; stack " : "", show_stack ? stk : "", show_stack ? ": " : "",
@@ -834,7 +834,7 @@ static const char *proto_of(const char *port)
 {
     if (!*port)
         return NULL;
-    int p = atoi(port);
+    int p = (int)strtol(port, NULL, 10);
     if (p == 443 && !strcmp(port, "443"))
         return "HTTPS";
     enum tf_proto pr = tf_proto_by_port(p);

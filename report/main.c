@@ -163,7 +163,7 @@ static char *build_id_of(const char *readelf, const char *module)
     static struct smap seen;
     static char **ids;
     int fresh, id = smap_put(&seen, module, &fresh);
-    if (fresh) {
+    if (fresh || !ids) {
         ids = xrealloc(ids, seen.count * sizeof *ids);
         char *q = shq(module), *cmd = cat(readelf, " -n ", q, " 2>/dev/null", (char *)NULL);
         char *out = first_line(cmd), *b = strstr(out, "Build ID: ");
@@ -177,14 +177,14 @@ char *source_of(const char *a2l, const char *readelf, const char *module, const 
                 const char *build_id)
 {
     struct stat st;
-    if (!*module || !strcmp(module, "?") || strncmp(offset, "0x", 2) || !offset[2] ||
+    if (!*module || !strcmp(module, "?") || strncmp(offset, "0x", 2) != 0 || !offset[2] ||
         strspn(offset + 2, "0123456789abcdefABCDEF") != strlen(offset + 2) || strlen(offset) > 18)
         return NULL;
     if (stat(module, &st) || !S_ISREG(st.st_mode) || access(module, R_OK))
         return NULL;
     if (readelf && *build_id) {
         const char *have = build_id_of(readelf, module);
-        if (*have && strcmp(have, build_id))
+        if (*have && strcmp(have, build_id) != 0)
             return NULL;   /* another build of the module: its lines would mislead */
     }
     char addr[32];
@@ -295,8 +295,8 @@ int main(int argc, char **argv)
             fmt = TEXT;
         else if (!strcmp(a, "--no-source"))
             src = 0;
-        else if (!strcmp(a, "--width") && i + 1 < argc && atoi(argv[i + 1]) >= 40)
-            width = atoi(argv[++i]);
+        else if (!strcmp(a, "--width") && i + 1 < argc && strtol(argv[i + 1], NULL, 10) >= 40)
+            width = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
             return fputs(usage_text, stdout), 0;
         else if (!strcmp(a, "--")) {

@@ -388,7 +388,7 @@ static void jstr(FILE *f, const char *s)
 static void jval(FILE *f, const struct column *c, const char *v)
 {
     if (c->type == 'n')
-        fprintf(f, "%ld", v ? atol(v) : 0L);
+        fprintf(f, "%ld", v ? strtol(v, NULL, 10) : 0L);
     else if (!v || !*v)
         fputs("null", f);
     else
@@ -620,7 +620,7 @@ static void html_chart(const struct report *r, FILE *f)
                "aria-label=\"connections by negotiated version\">\n", nv * 28 + 8);
     for (int i = 0; i < nv; i++) {
         long n = list_count(&r->versions, v[i]);
-        int y = 4 + i * 28, bw = (int)(360 * n / max);
+        int y = 4 + i * 28, bw = max ? (int)(360 * n / max) : 0;
         int bad = !strcmp(v[i], "SSLv3") || !strcmp(v[i], "TLSv1.0") || !strcmp(v[i], "TLSv1.1") || !strcmp(v[i], "SSLv2");
         bw = bw < 2 ? 2 : bw;
         fprintf(f, "<text x=\"0\" y=\"%d\" font-size=\"13\">", y + 17);

@@ -14,6 +14,7 @@
 #define LIST_MAX 256 /* distinct items kept per list (programs of an endpoint, ...) */
 #define BAD_AT_MAX 10
 
+__attribute__((noreturn)) void oom(void);
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);

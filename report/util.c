@@ -7,23 +7,25 @@
 
 #include "report.h"
 
+void oom(void)
+{
+    fputs("tlsfloor report: out of memory\n", stderr);
+    exit(2);
+}
+
 void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
-    if (!p) {
-        fputs("tlsfloor report: out of memory\n", stderr);
-        exit(2);
-    }
+    if (!p)
+        oom();
     return p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("tlsfloor report: out of memory\n", stderr);
-        exit(2);
-    }
+    if (!p)
+        oom();
     return p;
 }
 
@@ -98,7 +100,7 @@ static size_t hash(const char *s)
 static size_t slot_of(const struct smap *m, const char *key)
 {
     size_t i = hash(key) & (m->cap - 1);
-    while (m->key[i] && strcmp(m->key[i], key))
+    while (m->key[i] && strcmp(m->key[i], key) != 0)
         i = (i + 1) & (m->cap - 1);
     return i;
 }
@@ -113,22 +115,22 @@ int smap_get(const struct smap *m, const char *key)
 
 static void smap_grow(struct smap *m)
 {
-    struct smap n = { 0 };
-    n.cap = m->cap ? m->cap * 2 : 64;
-    n.key = calloc(n.cap, sizeof *n.key);
-    n.id = calloc(n.cap, sizeof *n.id);
-    if (!n.key || !n.id)
-        xmalloc(SIZE_MAX);   /* reports and exits */
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->key[i]) {
-            size_t j = slot_of(&n, m->key[i]);
-            n.key[j] = m->key[i];
-            n.id[j] = m->id[i];
+    size_t cap = m->cap ? m->cap * 2 : 64, old_cap = m->cap;
+    char **old_key = m->key;
+    int *old_id = m->id;
+    m->key = calloc(cap, sizeof *m->key);
+    m->id = calloc(cap, sizeof *m->id);
+    if (!m->key || !m->id)
+        oom();
+    m->cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old_key[i]) {
+            size_t j = slot_of(m, old_key[i]);
+            m->key[j] = old_key[i];
+            m->id[j] = old_id[i];
         }
-    n.count = m->count;
-    free(m->key);
-    free(m->id);
-    *m = n;
+    free(old_key);
+    free(old_id);
 }
 
 int smap_put(struct smap *m, const char *key, int *fresh)
@@ -230,7 +232,7 @@ char **table_row(struct table *t)
     }
     char **row = calloc((size_t)t->ncol, sizeof *row);
     if (!row)
-        xmalloc(SIZE_MAX);
+        oom();
     t->row[t->nrow++] = row;
     return row;
 }

@@ -1,13 +1,13 @@
 #!/bin/bash
 # lint.sh cppcheck|clang-tidy|rules: static analysis of common/ and preload/ (the code that runs
-# inside host programs); "rules" checks the project's own rules (DEVELOPERS.md) by name. Exit 0 clean, 1 findings, 77 tool not installed. Findings print as
+# inside host programs) and report/; "rules" checks the project's own rules (DEVELOPERS.md) by name. Exit 0 clean, 1 findings, 77 tool not installed. Findings print as
 # FILE:LINE: ... [check]. The clang-tidy checks are in the repository's .clang-tidy.
 set -euo pipefail
 tool=${1:?usage: lint.sh cppcheck|clang-tidy}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
-sources=(common/*.c preload/*.c)
-incs=(-Icommon -Ipreload)
+sources=(common/*.c preload/*.c report/*.c)
+incs=(-Icommon -Ipreload -Ireport)
 # (never the system include dir itself: cppcheck then parses glibc's headers and chokes)
 case "${OPENSSL_INCLUDE_DIR:-/usr/include}" in /usr/include | /usr/include/) ;; *) incs+=(-I"$OPENSSL_INCLUDE_DIR") ;; esac
 case "$tool" in
