@@ -42,13 +42,15 @@ static void put(struct sink *o, const char *s, size_t n)
     size_t room = (size_t)(o->end - o->p);
     if (n > room)
         n = room;
+    if (n == 0)
+        return;
     memcpy(o->p, s, n);
     o->p += n;
 }
 
 static void put_utf8(struct sink *o, unsigned long cp)
 {
-    char b[4];
+    char b[4] = { 0 };
     size_t n;
     if (cp < 0x80) {
         b[0] = (char)cp, n = 1;
@@ -146,7 +148,8 @@ static int string(struct cur *c, struct tf_lstr *out)
         c->p = q + 1;
         return 1;
     }
-    struct sink o = { c->out, c->out + (c->e - start) };
+    /* no scratch (tf_lr_flat_detail skipping an array): validate, keep nothing */
+    struct sink o = { c->out, c->out ? c->out + (c->e - start) : NULL };
     if (!decode_string(c, &o))
         return 0;
     out->p = c->out, out->n = (size_t)(o.p - c->out);
@@ -188,7 +191,7 @@ static int number(struct cur *c, struct tf_lstr *out)
 static int literal(struct cur *c, const char *word, struct val *v, char type)
 {
     size_t n = strlen(word);
-    if ((size_t)(c->e - c->p) < n || memcmp(c->p, word, n))
+    if ((size_t)(c->e - c->p) < n || memcmp(c->p, word, n) != 0)
         return 0;
     v->type = type, v->s.p = c->p, v->s.n = n;
     c->p += n;
