@@ -22,6 +22,7 @@ struct prog {
 struct site {
     char *host, *exe, *mod, *off, *sym, *bid, *src, *ev, *what, *mode;
     enum kind kind;
+    int java;               /* a Java frame: mod is the class, sym the method, src file:line */
     long count, procs;
     struct span seen;
 };
@@ -48,6 +49,7 @@ struct other {
 /* A call site's first frame, as the first record from it in a process gave it. */
 struct frame0 {
     char *mod, *off, *sym, *bid, *src;
+    int java;
 };
 
 #define VEC(T) struct { T *v; int n, cap; }
@@ -306,6 +308,7 @@ static void remember_frame(struct report *r, struct rec *c, const char *site)
     if (f->cls.p) {
         fr->mod = xstrdup(z(f->cls)), fr->off = xstrdup(""), fr->sym = xstrdup(z(f->method));
         fr->bid = xstrdup("");
+        fr->java = 1;
         fr->src = f->file.p ? cat(z(f->file), f->line.p ? ":" : "", z(f->line), (char *)NULL) : NULL;
     } else {
         fr->mod = xstrdup(z(f->module)), fr->off = xstrdup(z(f->offset));
@@ -429,6 +432,7 @@ static void site_seen(struct report *r, struct rec *c, const char *site, const c
 {
     struct agg *a = A(r);
     const char *m = "?", *off = "", *sym = "", *bid = "", *src = NULL;
+    int java = 0;
     char *offbuf = NULL;
     if (*site && c->pk >= 0) {
         char *key = pk_key(c, site);
@@ -436,7 +440,7 @@ static void site_seen(struct report *r, struct rec *c, const char *site, const c
         free(key);
         if (id >= 0) {
             struct frame0 *f = &a->frames.v[id];
-            m = f->mod, off = f->off, sym = f->sym, bid = f->bid, src = f->src;
+            m = f->mod, off = f->off, sym = f->sym, bid = f->bid, src = f->src, java = f->java;
         } else {
             off = offbuf = cat("site ", site, (char *)NULL);
         }
@@ -456,6 +460,7 @@ static void site_seen(struct report *r, struct rec *c, const char *site, const c
         s->src = src ? xstrdup(src) : NULL, s->ev = xstrdup(c->ev), s->what = xstrdup(what);
         s->mode = xstrdup(c->mode);
         s->kind = site_kind(c);
+        s->java = java;
     }
     struct site *s = &a->sites.v[id];
     if (!*s->sym && *sym) {
@@ -742,7 +747,7 @@ void report_huge(struct report *r, const char *where, long lineno)
 /* ---- tables (in the order and with the sort keys the shell report had) */
 
 static const struct column programs_cols[] = {
-    { "host", "host", 's', 1, COL_PLAIN },         { "exe", "program", 's', 1, COL_PATH },
+    { "host", "host", 's', 1, COL_PATH },         { "exe", "program", 's', 1, COL_PATH },
     { "build_id", "build-id", 's', 0, COL_PLAIN }, { "modes", "modes", 's', 1, COL_PLAIN },
     { "processes", "pids", 'n', 1, COL_PLAIN },    { "records", "records", 'n', 1, COL_PLAIN },
     { "pinned", "pinned", 'n', 1, COL_PLAIN },     { "rewritten", "rewrites", 'n', 1, COL_PLAIN },
@@ -751,18 +756,18 @@ static const struct column programs_cols[] = {
     { "last_seen", "last seen", 's', 0, COL_PLAIN },
 };
 static const struct column sites_cols[] = {
-    { "host", "host", 's', 1, COL_PLAIN },      { "exe", "program", 's', 1, COL_PATH },
+    { "host", "host", 's', 1, COL_PATH },      { "exe", "program", 's', 1, COL_PATH },
     { "module", "module", 's', 0, COL_PATH },   { "offset", "offset", 's', 0, COL_PLAIN },
     { "symbol", "symbol", 's', 0, COL_PATH },   { "source", "source", 's', 0, COL_PATH },
     { "code", "code", 's', 2, COL_WRAP },
     { "build_id", "build-id", 's', 0, COL_PLAIN }, { "event", "event", 's', 1, COL_PLAIN },
-    { "change", "change", 's', 1, COL_WRAP },   { "mode", "mode", 's', 0, COL_PLAIN },
+    { "change", "change", 's', 1, COL_WRAP },   { "mode", "mode", 's', 1, COL_PLAIN },
     { "count", "count", 'n', 1, COL_PLAIN },    { "processes", "pids", 'n', 0, COL_PLAIN },
     { "first_seen", "first seen", 's', 0, COL_PLAIN }, { "last_seen", "last seen", 's', 0, COL_PLAIN },
     { "kind", "kind", 's', 0, COL_PLAIN },
 };
 static const struct column endpoints_cols[] = {
-    { "host", "host", 's', 1, COL_PLAIN },        { "endpoint", "endpoint", 's', 1, COL_PLAIN },
+    { "host", "host", 's', 1, COL_PATH },        { "endpoint", "endpoint", 's', 1, COL_PLAIN },
     { "port", "port", 's', 1, COL_PLAIN },        { "protocol", "proto", 's', 0, COL_PLAIN },
     { "programs", "programs", 's', 1, COL_WRAP }, { "connections", "conns", 'n', 1, COL_PLAIN },
     { "versions", "versions", 's', 1, COL_WRAP }, { "failed", "failed", 'n', 1, COL_PLAIN },
@@ -771,13 +776,13 @@ static const struct column endpoints_cols[] = {
     { "last_seen", "last seen", 's', 0, COL_PLAIN },
 };
 static const struct column findings_cols[] = {
-    { "host", "host", 's', 1, COL_PLAIN },     { "endpoint", "endpoint", 's', 1, COL_PLAIN },
+    { "host", "host", 's', 1, COL_PATH },     { "endpoint", "endpoint", 's', 1, COL_PLAIN },
     { "port", "port", 's', 1, COL_PLAIN },     { "protocol", "proto", 's', 0, COL_PLAIN },
     { "exe", "program", 's', 1, COL_PATH },    { "finding", "finding", 's', 1, COL_WRAP },
     { "count", "count", 'n', 1, COL_PLAIN },   { "kind", "kind", 's', 0, COL_PLAIN },
 };
 static const struct column other_cols[] = {
-    { "host", "host", 's', 1, COL_PLAIN },   { "exe", "program", 's', 1, COL_PATH },
+    { "host", "host", 's', 1, COL_PATH },   { "exe", "program", 's', 1, COL_PATH },
     { "event", "event", 's', 1, COL_PLAIN }, { "detail", "detail", 's', 1, COL_WRAP },
     { "mode", "mode", 's', 1, COL_PLAIN },   { "count", "count", 'n', 1, COL_PLAIN },
     { "first_seen", "first seen", 's', 0, COL_PLAIN }, { "last_seen", "last seen", 's', 0, COL_PLAIN },
@@ -874,6 +879,8 @@ static void build_programs(struct report *r)
 static char *code_of(const struct site *s, const char *source)
 {
     const char *sym = *s->sym ? s->sym : "?";
+    if (s->java)
+        return cat(s->mod, ".", sym, source ? " (" : "", source ? source : "", source ? ")" : "", (char *)NULL);
     if (source)
         return cat(sym, " at ", source, (char *)NULL);
     if (!strcmp(s->mod, "?"))

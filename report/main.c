@@ -24,7 +24,7 @@ static const char usage_text[] =
     "1.0/1.1, name a legacy endpoint, use Basic auth, connect where tlsfloor cannot reach, or fail),\n"
     "then the findings, call sites, programs and endpoints.\n"
     "\n"
-    "  --text        aligned tables that fit --width columns (default 120; long paths are\n"
+    "  --text        aligned tables that fit --width N columns (100 or more, default 120; long paths are\n"
     "                shortened in the middle: --json and --csv keep every value whole)\n"
     "  --json        one JSON document\n"
     "  --csv         one CSV table (RFC 4180); the \"table\" column says which section a row is from\n"
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
             fmt = TEXT;
         else if (!strcmp(a, "--no-source"))
             src = 0;
-        else if (!strcmp(a, "--width") && i + 1 < argc && strtol(argv[i + 1], NULL, 10) >= 40)
+        else if (!strcmp(a, "--width") && i + 1 < argc && strtol(argv[i + 1], NULL, 10) >= 100)
             width = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
             return fputs(usage_text, stdout), 0;

@@ -115,8 +115,8 @@ static int wrap(const char *s, int w, char ***lines)
             size_t sp = take;
             while (sp > 0 && s[sp] != ' ')
                 sp--;
-            if (sp == 0)   /* no space: after a ',' or '/' */
-                for (sp = take - 1; sp > 0 && s[sp] != ',' && s[sp] != '/'; sp--)
+            if (sp == 0)   /* no space: after a ',', '/' or '.' (paths, Java classes) */
+                for (sp = take - 1; sp > 0 && !strchr(",/.", s[sp]); sp--)
                     ;
             if (sp > 0)
                 take = s[sp] == ' ' ? sp : sp + 1;
@@ -155,13 +155,14 @@ static int widest(const struct table *t, const struct layout *l, enum col_kind k
 }
 
 /* Narrows columns until the table fits: paths to 24 columns, then wrapped text to 16, then paths
- * to 12 (one column at a time from the widest: never quadratic in the rows). */
+ * to 12, then anything to 8 (shortened in the middle when printed). One column at a time from
+ * the widest: bounded by the width, whatever the number of rows. */
 static void fit(const struct table *t, struct layout *l, int width)
 {
     static const struct {
         enum col_kind kind;
         int floor;
-    } steps[] = { { COL_PATH, 24 }, { COL_WRAP, 16 }, { COL_PATH, 12 } };
+    } steps[] = { { COL_PATH, 24 }, { COL_WRAP, 16 }, { COL_PATH, 12 }, { COL_PLAIN, 8 } };
     int excess = layout_total(l) - width;
     for (size_t s = 0; s < sizeof steps / sizeof *steps; s++) {
         int i;
@@ -210,7 +211,7 @@ static void print_row(FILE *f, const struct table *t, const struct layout *l, in
             lines = nparts[i] > lines ? nparts[i] : lines;
             free(v);
         } else {
-            cells[i] = t->col[i].kind == COL_PATH ? shorten(v, l->w[i]) : xstrdup(v);
+            cells[i] = shorten(v, l->w[i]);
             free(v);
         }
     }

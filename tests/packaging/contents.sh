@@ -29,7 +29,7 @@ expect[libtlsfloor_amd64]="/usr/lib/x86_64-linux-gnu/tlsfloor/libtlsfloor.so
 expect[libtlsfloor_i386]="/usr/lib/i386-linux-gnu/tlsfloor/libtlsfloor.so
 /usr/share/doc/libtlsfloor/changelog.gz
 /usr/share/doc/libtlsfloor/copyright"
-expect[tlsfloor_all]="/usr/bin/tlsfloor
+expect[tlsfloor_amd64]="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-scan
 /usr/libexec/tlsfloor/tlsfloor-verify
@@ -46,7 +46,7 @@ expect[tlsfloor-provider_amd64]="/usr/lib/x86_64-linux-gnu/ossl-modules/tlsfloor
 /usr/share/tlsfloor/tlsfloor-audit.cnf
 /usr/share/tlsfloor/tlsfloor.cnf"
 
-for key in libtlsfloor_amd64 libtlsfloor_i386 tlsfloor_all tlsfloor-provider_amd64; do
+for key in libtlsfloor_amd64 libtlsfloor_i386 tlsfloor_amd64 tlsfloor-provider_amd64; do
     name=${key%_*} arch=${key##*_}
     deb=$dist/${name}_${version}_${arch}.deb
     echo "== $name ($arch)"
