@@ -481,7 +481,8 @@ static void flat_value(struct cur *c, struct sink *o)
     } else if (*c->p == '[') {
         char b[24];
         array(c, 1, skip_elem, NULL, &n);
-        put(o, b, (size_t)snprintf(b, sizeof b, "[%d]", n));
+        int len = snprintf(b, sizeof b, "[%d]", n);
+        put(o, b, len > 0 ? (size_t)len : 0);
     } else if (*c->p == '"') {
         c->p++;
         decode_string(c, o);
