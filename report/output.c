@@ -148,7 +148,7 @@ static int layout_total(const struct layout *l)
 static int widest(const struct table *t, const struct layout *l, enum col_kind kind, int floor)
 {
     int best = -1;
-    for (int i = 0; i < t->ncol; i++)
+    for (int i = 0; i < l->ncol; i++)
         if (l->shown[i] && t->col[i].kind == kind && l->w[i] > floor && (best < 0 || l->w[i] > l->w[best]))
             best = i;
     return best;
@@ -188,8 +188,9 @@ static void print_line(FILE *f, const struct layout *l, char **cells)
         if (any)
             buf_str(&b, "  ");
         any = 1;
-        buf_str(&b, cells[i]);
-        for (int k = dwidth(cells[i]); k < l->w[i]; k++)
+        const char *c = cells[i] ? cells[i] : "";
+        buf_str(&b, c);
+        for (int k = dwidth(c); k < l->w[i]; k++)
             buf_add(&b, " ", 1);
     }
     while (b.n && b.s[b.n - 1] == ' ')
@@ -202,7 +203,7 @@ static void print_row(FILE *f, const struct table *t, const struct layout *l, in
 {
     char *cells[16] = { 0 }, **parts[16] = { 0 };
     int nparts[16] = { 0 }, lines = 1;
-    for (int i = 0; i < t->ncol; i++) {
+    for (int i = 0; i < l->ncol; i++) {
         if (!l->shown[i])
             continue;
         char *v = cell_text(t, row, i);
@@ -216,14 +217,14 @@ static void print_row(FILE *f, const struct table *t, const struct layout *l, in
         }
     }
     for (int k = 0; k < lines; k++) {
-        char *line[16];
-        for (int i = 0; i < t->ncol; i++)
+        char *line[16] = { 0 };
+        for (int i = 0; i < l->ncol; i++)
             line[i] = parts[i] ? (k < nparts[i] ? parts[i][k] : "") : k ? "" : cells[i] ? cells[i] : "";
         print_line(f, l, line);
     }
-    for (int i = 0; i < t->ncol; i++) {
+    for (int i = 0; i < l->ncol; i++) {
         free(cells[i]);
-        for (int k = 0; k < nparts[i]; k++)
+        for (int k = 0; parts[i] && k < nparts[i]; k++)
             free(parts[i][k]);
         free(parts[i]);
     }
@@ -233,14 +234,14 @@ static void print_row(FILE *f, const struct table *t, const struct layout *l, in
 static void text_table(const struct report *r, const struct table *t, const char *title, const int *rows,
                        int nrows, FILE *f, int width)
 {
-    struct layout l = { .ncol = t->ncol };
+    struct layout l = { .ncol = t->ncol < 16 ? t->ncol : 16 };
     if (title)
         fprintf(f, "%s%s\n", title[0] == ' ' ? "" : "\n", title);
     if (nrows == 0) {
         fprintf(f, "  (none)\n");
         return;
     }
-    for (int i = 0; i < t->ncol && i < 16; i++) {
+    for (int i = 0; i < l.ncol; i++) {
         l.shown[i] = t->col[i].text >= 1 && !(!strcmp(t->col[i].name, "host") && !r->have_host);
         l.w[i] = dwidth(t->col[i].label);
         for (int k = 0; k < nrows; k++) {
@@ -251,11 +252,11 @@ static void text_table(const struct report *r, const struct table *t, const char
         }
     }
     fit(t, &l, width);
-    char *head[16];
-    for (int i = 0; i < t->ncol; i++)
+    char *head[16] = { 0 };
+    for (int i = 0; i < l.ncol; i++)
         head[i] = shorten(t->col[i].label, l.w[i]);
     print_line(f, &l, head);
-    for (int i = 0; i < t->ncol; i++)
+    for (int i = 0; i < l.ncol; i++)
         free(head[i]);
     for (int k = 0; k < nrows; k++)
         print_row(f, t, &l, rows ? rows[k] : k);
