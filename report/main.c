@@ -323,8 +323,11 @@ int main(int argc, char **argv)
         read_input(&r, "-", &lines);
     for (; i < argc; i++)
         read_input(&r, argv[i], &lines);
+    free(lines.buf);
     char *a2l = src ? tool("addr2line") : NULL, *readelf = src ? tool("readelf") : NULL;
     report_build(&r, a2l, readelf);
+    free(a2l);
+    free(readelf);
     if (fmt == HTML) {
         char *gen = html_generator();
         if (gen) {
