@@ -1,12 +1,13 @@
 #!/bin/bash
 # Discovery tests (ctest label "discovery"): tlsfloor report and tlsfloor scan.
 #   run.sh CASE    with DISC_ROOT (source tree), DISC_BIN (this directory's build dir),
-#                  DISC_SHIM (libtlsfloor.so), DISC_OPENSSL11 (fixture built against 1.1, or "")
+#                  DISC_SHIM (libtlsfloor.so), DISC_OPENSSL11 (fixture built against 1.1, or ""),
+#                  DISC_REPORT (the tlsfloor-report program)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=${DISC_ROOT:?}
 bin=${DISC_BIN:?}
-report=$root/scripts/tlsfloor-report
+report=${DISC_REPORT:?}
 scan=$root/scripts/tlsfloor-scan
 work=$(mktemp -d "${TMPDIR:-/tmp}/disc-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -36,6 +37,27 @@ has() {   # has FILE DESC REGEX...: every extended regex must match some line
 hasnt() {
     local f=$1 desc=$2 r=$3
     if grep -Eq -- "$r" "$f"; then fail "$desc: a line matches /$r/"; grep -E -- "$r" "$f" | head -5; else pass "$desc"; fi
+}
+
+# too_wide FILE COLUMNS DESC: every line fits COLUMNS characters (UTF-8 aware)
+too_wide() {
+    local n
+    n=$(python3 -c 'import sys; print(max([len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] + [0]))' "$1")
+    if [ "$n" -le "$2" ]; then pass "$3: at most $2 columns (widest $n)"; else fail "$3: a line of $n columns (over $2)"; fi
+}
+# json_check FILE DESC PYTHON: runs PYTHON with r = the parsed JSON; ok(cond, what, shown) checks
+json_check() {
+    local out
+    if out=$(python3 -c '
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+bad = []
+def ok(cond, what, shown=None):
+    if not cond:
+        bad.append("%s: %s" % (what, json.dumps(shown)[:400]))
+exec(sys.argv[2])
+print("\n".join(bad))
+sys.exit(1 if bad else 0)' "$1" "$3" 2>&1); then pass "$2"; else fail "$2:"; printf '%s\n' "$out" | sed 's/^/  | /' | head -20; fi
 }
 
 case_report_golden() {
@@ -113,6 +135,13 @@ case_report_html() {
     grep '<script type="application/json"' "$work/out" > "$work/data-line"
     if LC_ALL=C grep -q $'\xe2\x80[\xa8\xa9]' "$work/data-line"; then fail "hostile: a raw U+2028/U+2029 in the embedded JSON"
     else pass "hostile: no raw U+2028/U+2029 in the embedded JSON"; fi
+    # --html hands the --json document to the page generator (TLSFLOOR_REPORT_HTML names it)
+    printf '#!/bin/sh\ncat > "%s"\necho "<html>from the generator</html>"\n' "$work/got.json" > "$work/gen"
+    chmod +x "$work/gen"
+    TLSFLOOR_REPORT_HTML=$work/gen expect_rc 0 "report --html with a page generator" "$report" --no-source --html mixed.jsonl
+    has "$work/out" "the generator's page is the output" '^<html>from the generator</html>$'
+    "$report" --no-source --json mixed.jsonl > "$work/want.json"
+    same "$work/got.json" "$work/want.json" "the generator got the --json document on stdin"
     # the generator alone
     expect_rc 1 "generator: not JSON" sh -c "printf '{\"summary\": [1,' | '$gen'"
     has "$work/err" "generator says why" 'not JSON: truncated at byte 15'
@@ -203,7 +232,7 @@ case_report_edge() {
     expect_rc 0 "report --help" "$report" --help
     : > empty.jsonl
     expect_rc 0 "report of an empty log" "$report" empty.jsonl
-    has "$work/out" "empty log report" '^tlsfloor report: 0 records from 0 inputs$' '^  \(none\)$'
+    has "$work/out" "empty log report" '^tlsfloor report: 0 records from 1 input$' '^  \(none\)$'
     printf 'garbage\n{"event":\n\n' > junk.jsonl
     expect_rc 0 "report of a log with only junk" "$report" --json junk.jsonl
     has "$work/out" "junk lines counted" '"records": 0,' '"malformed": 2,' '"malformed_at": \["junk.jsonl:1", "junk.jsonl:2"\]'
@@ -254,25 +283,167 @@ case_report_real() {
     real_log "$log" || return
     pass "the shim wrote $(wc -l < "$log") records"
     expect_rc 0 "report of the real log" "$report" "$log"
+    # text: the checklist's sections hold the pins and the legacy name, with the code that asked
+    # (values whole in JSON below; the text may wrap a long value onto the next line)
+    local want
+    want=$(grep -n 'the pin the report must point at' "$here/elf/pinned_client.c" | cut -d: -f1)
     has "$work/out" "real log: report shows the pins, versions, rewrite and modes" \
         '^modes: audit [0-9]+, enforce [0-9]+$' \
         'connections by negotiated version: TLSv1.3 1, TLSv1.0 1$' \
-        '/usr/bin/openssl +/usr/bin/openssl +0x[0-9a-f]+ .* max_version_raised +TLSv1.0 -> TLSv1.3 via SSL_CTX_set_max_proto_version +audit' \
-        'min_version_raised +TLSv1.0 -> TLSv1.2 via SSL_CTX_set_min_proto_version +enforce' \
-        'host_would_rewrite +imap-legacy.office365.com -> outlook.office365.com \(sni\) +audit' \
-        "^  $(hostname) +imap-legacy.office365.com +$port .* TLSv1.0 x1 " \
-        "^  $(hostname) +127.0.0.1 +$port .* TLSv1.3 x1 " \
+        '^  1\. pin TLS 1.0/1.1 .* 2 +1$' '^  2\. name a legacy endpoint .* 1 +1$' \
+        '^1\. Programs that pin TLS 1.0/1.1' \
+        "^  $(hostname) +/usr/bin/openssl +\? in the program\+0x[0-9a-f]+ +max_version_raised +TLSv1.0 -> TLSv1.3 via +audit +1$" \
+        "^  $(hostname) +/usr/bin/openssl +\? in the program\+0x[0-9a-f]+ +min_version_raised +TLSv1.0 -> TLSv1.2 via +enforce +1$" \
+        "pinned_client.c:$want( |$)" \
+        '^2\. Programs that name a legacy endpoint' \
+        'host_would_rewrite +imap-legacy.office365.com -> +audit' \
+        "^  $(hostname) +imap-legacy.office365.com +$port +/usr/bin/openssl +1 +TLSv1.0 x1 " \
+        "^  $(hostname) +127.0.0.1 +$port +/usr/bin/openssl +1 +TLSv1.3 x1 " \
         'negotiated TLSv1.0, below TLS 1.2'
     hasnt "$work/out" "real log: nothing malformed" 'malformed'
-    # the pinned fixture program has debug info: the method_pinned site resolves to its source line
-    local want
-    want=$(grep -n 'the pin the report must point at' "$here/elf/pinned_client.c" | cut -d: -f1)
-    has "$work/out" "real log: method_pinned call site with source file:line via addr2line" \
-        "disc_pinned_ssl3 +0x[0-9a-f]+ +(main|-) +[^ ]*/pinned_client.c:$want +method_pinned +TLSv1_client_method -> TLS_client_method"
+    too_wide "$work/out" 120 "real log: text"
     expect_rc 0 "report --no-source of the real log" "$report" --no-source "$log"
     hasnt "$work/out" "--no-source: no source lines" 'pinned_client.c:'
     expect_rc 0 "report --json of the real log" "$report" --json "$log"
     has "$work/out" "real log in JSON" '"connections_by_version": \{"TLSv1.3": 1, "TLSv1.0": 1\}' '"malformed": 0,'
+    # the pinned fixture program has debug info: the method_pinned site resolves to its source line
+    json_check "$work/out" "real log: call sites, endpoints and findings in JSON" "
+host = '$(hostname)'
+site = lambda ev, mode: [s for s in r['call_sites'] if s['event'] == ev and s['mode'] == mode]
+mx = site('max_version_raised', 'audit')
+ok(len(mx) == 1 and mx[0]['exe'] == mx[0]['module'] == '/usr/bin/openssl' and mx[0]['host'] == host, 'max_version_raised site', mx)
+ok(mx[0]['change'] == 'TLSv1.0 -> TLSv1.3 via SSL_CTX_set_max_proto_version' and re.match('0x[0-9a-f]+$', mx[0]['offset']), 'its change and offset', mx)
+mn = site('min_version_raised', 'enforce')
+ok(len(mn) == 1 and mn[0]['change'] == 'TLSv1.0 -> TLSv1.2 via SSL_CTX_set_min_proto_version' and mn[0]['kind'] == 'pin', 'min_version_raised site', mn)
+rw = site('host_would_rewrite', 'audit')
+ok(len(rw) == 1 and rw[0]['change'] == 'imap-legacy.office365.com -> outlook.office365.com (sni)' and rw[0]['kind'] == 'legacy', 'host_would_rewrite site', rw)
+mp = site('method_pinned', 'audit')
+ok(len(mp) == 1 and mp[0]['exe'].endswith('/disc_pinned_ssl3') and mp[0]['symbol'] in ('main', None), 'method_pinned site', mp)
+ok((mp[0]['source'] or '').endswith('/pinned_client.c:$want'), 'method_pinned source line via addr2line', mp)
+ok(mp[0]['change'] == 'TLSv1_client_method -> TLS_client_method via SSL_CTX_new', 'method_pinned change', mp)
+ep = {(e['endpoint'], e['port']): e for e in r['endpoints']}
+ok(ep[('imap-legacy.office365.com', '$port')]['versions'] == 'TLSv1.0 x1', 'legacy endpoint negotiated TLSv1.0', ep)
+ok(ep[('127.0.0.1', '$port')]['versions'] == 'TLSv1.3 x1', 'enforced endpoint negotiated TLSv1.3', ep)
+ok(any(f['finding'].startswith('negotiated TLSv1.0, below TLS 1.2') and f['kind'] == 'pin' for f in r['findings']), 'below-floor finding', r['findings'])
+ok(r['summary']['checklist']['pin'] == {'programs': 2, 'findings': 1}, 'checklist pin counts', r['summary']['checklist'])
+"
+}
+
+# A record as the shim writes it, with a host, pid, program and event of our choosing.
+shim_record() { # shim_record HOST PID EXE EVENT DETAIL [CALLER]
+    printf '{"ts":"2026-09-01T10:00:00.000Z","host":"%s","pid":%s,"exe":"%s","tool":"shim","mode":"enforce","event":"%s","detail":%s%s}\n' \
+        "$1" "$2" "$3" "$4" "$5" "${6:+,\"caller\":$6}"
+}
+
+# The text report fits 120 columns (or --width) however long the paths and texts; --json keeps them whole.
+case_report_width() {
+    cd "$work" || exit 1
+    local long=/opt/very/long/vendor/directory/structure/that/goes/on/and/on/for/a/while/release-2026.11/bin/the-mail-poller-with-a-long-name
+    local lib=/opt/very/long/vendor/directory/structure/that/goes/on/lib/x86_64-linux-gnu/libvendor-network-transport.so.7.3.1
+    {
+        shim_record mx1.example.net 10 "$long" max_version_raised '{"old":"TLSv1.1","new":"TLSv1.3","via":"SSL_CTX_set_max_proto_version"}' \
+            "{\"site\":1,\"count\":1,\"frames\":[{\"module\":\"$lib\",\"offset\":\"0x1a2b0\",\"symbol\":\"vendor_transport_open_secure_channel_with_options\",\"build_id\":null}]}"
+        shim_record mx1.example.net 10 "$long" handshake '{"version":"TLSv1.0","sni":"imap-legacy.office365.com","peer":"127.0.0.1:993","changed":true,"changes":"max_version"}'
+        shim_record mx1.example.net 10 "$long" auth '{"mechanism":"basic","command":"LOGIN"}'
+        shim_record mx1.example.net 11 "$long" config_error "{\"message\":\"$(printf 'word%.0s ' $(seq 60))\"}"
+        shim_record a-very-long-host-name-in-a-large-fleet.datacenter-eu-west.example.net 12 /usr/bin/fetchmail uncovered_connection '{"peer":"10.0.0.1:995","libraries":"libgnutls.so.30","stack":"GnuTLS","verdict":"not reached"}'
+    } > wide.jsonl
+    expect_rc 0 "report of long paths" "$report" --no-source wide.jsonl
+    too_wide "$work/out" 120 "default text"
+    has "$work/out" "long paths shortened in the middle, start and end kept" '/opt/very/lo.*….*long-name' \
+        '^  1\. pin TLS 1.0/1.1 .* 1 +1$' '^  2\. name a legacy endpoint .* 1 +1$' '^  3\. authenticate with Basic auth .* 1 +1$' \
+        '^  4\. make TLS connections tlsfloor cannot reach .* 1 +1$'
+    # the checklist is on the first screen (24 lines)
+    head -24 "$work/out" > "$work/first"
+    has "$work/first" "checklist within the first 24 lines" '^Checklist' '^  5\. '
+    expect_rc 0 "report --width 100" "$report" --no-source --width 100 wide.jsonl
+    too_wide "$work/out" 100 "--width 100"
+    expect_rc 0 "report --json of long paths" "$report" --no-source --json wide.jsonl
+    json_check "$work/out" "--json keeps every value whole" "
+ok(r['programs'][0]['exe'] == '$long' or r['programs'][1]['exe'] == '$long', 'exe whole', r['programs'])
+ok(any(s['module'] == '$lib' and s['symbol'] == 'vendor_transport_open_secure_channel_with_options' for s in r['call_sites']), 'module whole', r['call_sites'])
+ok(any(f['kind'] == 'uncovered' and 'stack GnuTLS: not reached' in f['finding'] for f in r['findings']), 'uncovered finding with its stack', r['findings'])
+"
+}
+
+# Many files at once, .gz as logrotate leaves them, standard input; malformed, huge, truncated and
+# hostile lines counted and skipped, never fatal, never slow.
+case_report_inputs() {
+    cd "$work" || exit 1
+    local fx=$here/fixtures
+    gzip -c "$fx/mixed.jsonl" > mixed.jsonl.1.gz
+    expect_rc 0 "report of a .gz log" "$report" --no-source --json mixed.jsonl.1.gz
+    sed 's/"mixed.jsonl.1.gz/"mixed.jsonl/g' "$work/out" > gz.json
+    "$report" --no-source --json "$fx/mixed.jsonl" | sed "s|\"$fx/mixed.jsonl|\"mixed.jsonl|g" > plain.json
+    same gz.json plain.json "the .gz log reads as the plain one"
+    expect_rc 0 "report of .gz, plain and stdin together" "$report" --no-source --json mixed.jsonl.1.gz "$fx/many.jsonl" - < "$fx/mixed.jsonl"
+    has "$work/out" "three inputs add up" '"records": 410,' '"malformed": 15,' '"truncated": 2,' \
+        "\"inputs\": \\[\"mixed.jsonl.1.gz\", \"$fx/many.jsonl\", \"\\(stdin\\)\"\\]"
+    # hostile lines: 2 MiB of one line, a deep nest, NUL and binary bytes, a line cut at EOF
+    {
+        shim_record h 1 /usr/bin/a handshake '{"version":"TLSv1.2","sni":"outlook.office365.com","peer":"127.0.0.1:993"}'
+        head -c 2097152 /dev/zero | tr '\0' 'x'; echo
+        shim_record h 1 /usr/bin/a handshake '{"version":"TLSv1.3","sni":"outlook.office365.com","peer":"127.0.0.1:993"}'
+        python3 -c 'print("{\"event\":\"e\",\"x\":" + "[" * 5000 + "]" * 5000 + "}")'
+        printf '{"event":"handshake","exe":"a\0b"}\n'
+        head -c 3000 /dev/urandom | tr -d '\n'; echo
+        shim_record h 2 /usr/bin/b auth '{"mechanism":"basic","command":"LOGIN","sni":"outlook.office365.com","peer":"127.0.0.1:993"}'
+        printf '{"ts":"2026-09-01T10:00:00.000Z","pid":3,"exe":"/usr/bin/c","event":"handshake","detail":{"version":"TLSv1.2"'
+    } > hostile.jsonl
+    expect_rc 0 "report of hostile lines" "$report" --no-source --json hostile.jsonl
+    json_check "$work/out" "hostile lines counted, good records kept" "
+s = r['summary']
+ok(s['records'] == 3, 'three good records', s)
+ok(s['malformed'] == 5 and s['huge_lines'] == 1, 'five malformed lines, one of them huge', s)
+ok(s['malformed_at'] == ['hostile.jsonl:2', 'hostile.jsonl:4', 'hostile.jsonl:5', 'hostile.jsonl:6', 'hostile.jsonl:8'], 'where', s)
+ok(s['connections_by_version'] == {'TLSv1.3': 1, 'TLSv1.2': 1}, 'versions', s)
+"
+    expect_rc 0 "text report of hostile lines" "$report" --no-source hostile.jsonl
+    has "$work/out" "text says what was skipped" '^5 malformed lines skipped \(hostile.jsonl:2, ' '^1 of them longer than 1048576 bytes$'
+    # 40 MiB of deep nesting and escapes in 1 MiB lines: linear, a few seconds at most
+    python3 -c '
+import sys
+deep = "{\"event\":\"e\",\"x\":[" + "[[[[[[[[[[[[[[1]]]]]]]]]]]]]]," * 30000 + "1]}\n"
+esc = "{\"event\":\"e\",\"x\":\"" + "\\u00e9\\ud83d\\ude00\\n" * 40000 + "\"}\n"
+for i in range(20):
+    sys.stdout.write(deep + esc)' > slow.jsonl
+    local t0 t1
+    t0=$(date +%s%N)
+    expect_rc 0 "report of 40 MiB of hostile lines" "$report" --no-source --json slow.jsonl
+    t1=$(date +%s%N)
+    if [ $(((t1 - t0) / 1000000)) -lt 10000 ]; then pass "40 MiB of hostile lines in $(((t1 - t0) / 1000000)) ms"
+    else fail "40 MiB of hostile lines took $(((t1 - t0) / 1000000)) ms"; fi
+    has "$work/out" "hostile but valid lines are records" '"records": 40,'
+    # a .gz cut short: what was read counts, gzip's complaint is said, the report is written
+    head -c 1000 mixed.jsonl.1.gz > cut.jsonl.gz
+    expect_rc 0 "report of a truncated .gz" "$report" --no-source --json cut.jsonl.gz
+    has "$work/err" "truncated .gz said on stderr" 'cut.jsonl.gz: gzip -dc failed'
+}
+
+# Records of the Java agent (tool "java", frames {class, method, file, line}) as Log.java writes
+# them: the call site names the class and method with file:line.
+case_report_java() {
+    cd "$work" || exit 1
+    local fr='[{"class":"com.example.mail.ImapPoller","method":"openSecure","file":"ImapPoller.java","line":87},{"class":"com.example.Main","method":"main","file":"Main.java","line":12}]'
+    {
+        printf '{"ts":"2026-09-01T10:00:00.000Z","pid":77,"exe":"/usr/lib/jvm/java-17-openjdk-amd64/bin/java","tool":"java","mode":"enforce","event":"max_version_raised","detail":{"old":"TLSv1.1","new":"TLSv1.3","via":"SSLContext.getInstance"},"caller":{"site":1,"count":1,"frames":%s}}\n' "$fr"
+        printf '{"ts":"2026-09-01T10:00:01.000Z","pid":77,"exe":"/usr/lib/jvm/java-17-openjdk-amd64/bin/java","tool":"java","mode":"enforce","event":"max_version_raised","detail":{"old":"TLSv1.1","new":"TLSv1.3","via":"SSLContext.getInstance"},"caller":{"site":1,"count":2}}\n'
+        printf '{"ts":"2026-09-01T10:00:02.000Z","pid":77,"exe":"/usr/lib/jvm/java-17-openjdk-amd64/bin/java","tool":"java","mode":"enforce","event":"host_rewritten","detail":{"old":"imap-legacy.office365.com","new":"outlook.office365.com","layer":"java"},"caller":{"site":2,"count":1,"frames":[{"class":"com.example.mail.ImapPoller","method":"connect","file":null,"line":null}]}}\n'
+    } > java.jsonl
+    # (wide enough that nothing wraps; the 120-column layout is case_report_width's)
+    expect_rc 0 "report of Java agent records" "$report" --width 200 java.jsonl
+    has "$work/out" "Java call sites: class.method (file:line)" \
+        ' com\.example\.mail\.ImapPoller\.openSecure \(ImapPoller\.java:87\) +max_version_raised +TLSv1.1 -> TLSv1.3 via SSLContext.getInstance +enforce +2$' \
+        ' com\.example\.mail\.ImapPoller\.connect +host_rewritten +imap-legacy.office365.com -> outlook.office365.com \(java\) +enforce +1$'
+    expect_rc 0 "report --json of Java agent records" "$report" --json java.jsonl
+    json_check "$work/out" "Java call sites in JSON" "
+s = {c['event']: c for c in r['call_sites']}
+m = s['max_version_raised']
+ok(m['module'] == 'com.example.mail.ImapPoller' and m['symbol'] == 'openSecure' and m['source'] == 'ImapPoller.java:87', 'java frame', m)
+ok(m['count'] == 2 and m['offset'] is None and m['kind'] == 'pin', 'count and kind', m)
+h = s['host_rewritten']
+ok(h['module'] == 'com.example.mail.ImapPoller' and h['symbol'] == 'connect' and h['source'] is None and h['kind'] == 'legacy', 'java frame without a file', h)
+"
 }
 
 case_scan_text() {
@@ -362,6 +533,7 @@ case_scan_go_java() {
     has "$work/err" "broken class: said on stderr" 'Broken.class: cannot read it as Java'
 }
 
+declare -F "case_${1:-}" > /dev/null || { echo "FAIL: no test case '${1:-}' in $0"; exit 1; }
 "case_$1"
 echo "$fails failure(s)"
 [ "$fails" = 0 ]

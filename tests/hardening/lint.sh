@@ -7,7 +7,7 @@ tool=${1:?usage: lint.sh cppcheck|clang-tidy}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 sources=(common/*.c preload/*.c report/*.c)
-incs=(-Icommon -Ipreload)
+incs=(-Icommon -Ipreload -Ireport)
 # (never the system include dir itself: cppcheck then parses glibc's headers and chokes)
 case "${OPENSSL_INCLUDE_DIR:-/usr/include}" in /usr/include | /usr/include/) ;; *) incs+=(-I"$OPENSSL_INCLUDE_DIR") ;; esac
 case "$tool" in
