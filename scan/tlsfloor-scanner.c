@@ -500,7 +500,7 @@ static void scan_bytes(const unsigned char *d, size_t n, struct marks *m)
                 memcpy(m->gover, d + i, l);
         } else if (c == 'c' && c1 == 'r' && !m->go_tls && i + 11 <= n && memcmp(d + i, "crypto/tls.", 11) == 0)
             m->go_tls = 1;
-        else if (c == 0xff && c1 == ' ' && !m->go_magic && i + 15 <= n && memcmp(d + i, go_magic, 15) == 0)
+        else if (c == 0xff && c1 == ' ' && !m->go_magic && i + sizeof go_magic - 1 <= n && memcmp(d + i, go_magic, sizeof go_magic - 1) == 0)
             m->go_magic = 1;
     }
 }
