@@ -310,8 +310,10 @@ static int add_hit(const char *line, size_t n, int in_doc, const char *kind, siz
 int tf_scan_line(const char *line, size_t n, int in_doc, struct tf_text_hit *hits, int max)
 {
     char small[4096];
+    if (tf_scan_init() != 0)
+        return 0;
     char *lower = n < sizeof small ? small : malloc(n + 1);
-    if (!lower || tf_scan_init() != 0)
+    if (!lower)
         return 0;
     for (size_t i = 0; i < n; i++)
         lower[i] = line[i] == '\0' ? ' ' : (char)tolower((unsigned char)line[i]);

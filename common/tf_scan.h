@@ -23,16 +23,16 @@ const char *tf_confidence_name(enum tf_confidence c);
 /* One pattern found on a line of text. */
 struct tf_text_hit {
     const char *kind;               /* e.g. "version pin (ssl_version)" */
+    const char *reason;             /* why this confidence */
     size_t off, len;                /* the match in the line, trimmed as people read it */
     enum tf_confidence confidence;
-    const char *reason;
     int hidden;                     /* documentation or help text: shown only with --all */
 };
 
 #define TF_TEXT_HITS_MAX 24
 
-/* Compiles the patterns once (call before threads start). 0, or -1 when the C library refused
- * one. */
+/* Compiles the patterns once. Not thread-safe: a threaded caller calls it before its threads
+ * start (tf_scan_line calls it too). 0, or -1 when the C library refused one. */
 int tf_scan_init(void);
 
 /* Whether a block of text may hold any pattern (a fast filter: "tls", "ssl" or "legacy" in any

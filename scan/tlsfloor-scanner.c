@@ -387,7 +387,7 @@ static int tls_uses(const struct lib *top, struct tls_use *uses)
                 free(p);
             }
         }
-        memcpy(queue, next, (size_t)nn * sizeof *next);
+        memcpy(queue, next, (size_t)nn * sizeof(const struct lib *));
         nq = nn;
     }
     for (int i = 0; i < seen.n; i++)
