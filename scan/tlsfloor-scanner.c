@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -288,11 +287,14 @@ static void load_sysdirs(void)
         exit(2);
     for (size_t i = 0; i < nfixed; i++)
         sysdirs[nsysdirs++] = strdup(fixed[i]);
-    glob_t g;
-    if (glob("/etc/ld.so.conf.d/*.conf", 0, NULL, &g) != 0)
-        return;
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        FILE *f = fopen(g.gl_pathv[i], "r");
+    /* /etc/ld.so.conf.d/NAME.conf in name order, as the loader's configuration includes them
+     * (scandir, not glob: glob drags getpwnam into a static build) */
+    struct dirent **names = NULL;
+    int n = scandir("/etc/ld.so.conf.d", &names, NULL, alphasort);
+    for (int k = 0; k < n; k++) {
+        size_t len = strlen(names[k]->d_name);
+        char *path = join("/etc/ld.so.conf.d", names[k]->d_name);
+        FILE *f = len > 5 && strcmp(names[k]->d_name + len - 5, ".conf") == 0 ? fopen(path, "r") : NULL;
         char line[4096];
         while (f && fgets(line, sizeof line, f)) {
             char *p = line + strspn(line, " \t");
@@ -307,8 +309,10 @@ static void load_sysdirs(void)
         }
         if (f)
             fclose(f);
+        free(path);
+        free(names[k]);
     }
-    globfree(&g);
+    free(names);
 }
 
 /* ---- one ELF file ---- */

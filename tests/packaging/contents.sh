@@ -29,9 +29,10 @@ expect[libtlsfloor_amd64]="/usr/lib/x86_64-linux-gnu/tlsfloor/libtlsfloor.so
 expect[libtlsfloor_i386]="/usr/lib/i386-linux-gnu/tlsfloor/libtlsfloor.so
 /usr/share/doc/libtlsfloor/changelog.gz
 /usr/share/doc/libtlsfloor/copyright"
-expect[tlsfloor_all]="/usr/bin/tlsfloor
+expect[tlsfloor_amd64]="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-scan
+/usr/libexec/tlsfloor/tlsfloor-scanner
 /usr/libexec/tlsfloor/tlsfloor-verify
 /usr/share/doc/tlsfloor/README.md.gz
 /usr/share/doc/tlsfloor/changelog.gz
@@ -46,7 +47,7 @@ expect[tlsfloor-provider_amd64]="/usr/lib/x86_64-linux-gnu/ossl-modules/tlsfloor
 /usr/share/tlsfloor/tlsfloor-audit.cnf
 /usr/share/tlsfloor/tlsfloor.cnf"
 
-for key in libtlsfloor_amd64 libtlsfloor_i386 tlsfloor_all tlsfloor-provider_amd64; do
+for key in libtlsfloor_amd64 libtlsfloor_i386 tlsfloor_amd64 tlsfloor-provider_amd64; do
     name=${key%_*} arch=${key##*_}
     deb=$dist/${name}_${version}_${arch}.deb
     echo "== $name ($arch)"
@@ -91,6 +92,7 @@ rpm_want_main="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-scan
+/usr/libexec/tlsfloor/tlsfloor-scanner
 /usr/libexec/tlsfloor/tlsfloor-verify
 /usr/share/doc/tlsfloor/README.md
 /usr/share/man/man1/tlsfloor.1"

@@ -19,7 +19,7 @@ ok() { passes=$((passes + 1)); echo "  ok    $*"; }
 bad() { fails=$((fails + 1)); echo "  FAIL  $*"; }
 version=$(sed -n 's/^project(tlsfloor VERSION \([0-9.]*\).*/\1/p' "$TF_SRC/CMakeLists.txt")
 arch=$(dpkg --print-architecture)
-debs=("$dist/libtlsfloor_${version}_$arch.deb" "$dist/tlsfloor_${version}_all.deb" "$dist/tlsfloor-provider_${version}_$arch.deb")
+debs=("$dist/libtlsfloor_${version}_$arch.deb" "$dist/tlsfloor_${version}_$arch.deb" "$dist/tlsfloor-provider_${version}_$arch.deb")
 for d in "${debs[@]}"; do [ -f "$d" ] || { echo "FAIL: $d missing (scripts/package)"; exit 1; }; done
 
 # in the view, with the exchange directory /x
