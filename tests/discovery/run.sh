@@ -455,7 +455,7 @@ case_scan_text() {
     command -v python3 > /dev/null && { python3 -m json.tool "$work/out" > /dev/null && pass "scan --json parses" || fail "scan --json is not JSON"; }
     cd "$here/fixtures/clean" || exit 1
     expect_rc 0 "scan of clean files finds nothing" "$scan" .
-    has "$work/out" "clean scan output" '0 findings$' '\(nothing found\)'
+    has "$work/out" "clean scan output" '; 0 programs or files with findings$' '\(nothing found\)'
     expect_rc 2 "scan with no PATH" "$scan"
     expect_rc 2 "scan with an unknown option" "$scan" --bogus .
     expect_rc 2 "scan of a missing path" "$scan" /nonexistent/path
@@ -468,6 +468,9 @@ case_scan_elf() {
     cp "$work/out" "$work/elf.txt"
     has "$work/elf.txt" "ELF: libssl 3 client: OpenSSL 3, fixable, TLSv1_client_method import, legacy name" \
         "disc_pinned_ssl3 +program +OpenSSL 3 \(libssl.so.3\) +yes +TLSv1_client_method +imap-legacy.office365.com$"
+    has "$work/elf.txt" "ELF: the pinning import is a finding of high confidence, the static OpenSSL one of medium" \
+        '^      confidence: high \(imports TLSv1_client_method\)$' \
+        '^      confidence: medium \(its TLS is out of tlsfloor.s reach; no pin seen\)$'
     has "$work/elf.txt" "ELF: static OpenSSL recognised by its version string, not fixable" \
         "disc_static +program +OpenSSL 1.1.1w  11 Sep 2023 \(static\) +no " \
         'OpenSSL linked into the file cannot be preloaded into'
@@ -477,7 +480,7 @@ case_scan_elf() {
     expect_rc 0 "scan of a program without TLS" "$scan" "$e/disc_plain"
     expect_rc 1 "scan --json of the ELF fixtures" "$scan" --json "$e/disc_pinned_ssl3" "$e/disc_static" "$e/disc_gnutls"
     has "$work/out" "ELF JSON fields" '"tls": "OpenSSL 3 \(libssl.so.3\)", "tlsfloor_fixes": "yes", "imports": \["TLSv1_client_method"\], "legacy_endpoints": \["imap-legacy.office365.com"\]' \
-        '"tlsfloor_fixes": "no"'
+        '"tlsfloor_fixes": "no"' '"finding": true, "confidence": "high", "reason": "imports TLSv1_client_method"'
     if [ -z "${DISC_OPENSSL11:-}" ]; then
         fail "TLSFLOOR_OPENSSL11_ROOT was not set at configure time: the OpenSSL 1.1 ELF fixture was not built (scripts/test sets it)"
     else
@@ -531,6 +534,58 @@ case_scan_go_java() {
     printf '\312\376\272\276\0\0\0\064\0\3\77' > "$work/Broken.class"
     expect_rc 0 "a broken class file is skipped" "$scan" "$work/Broken.class"
     has "$work/err" "broken class: said on stderr" 'Broken.class: cannot read it as Java'
+}
+
+# Precision: documentation (.pod, .md, man pages, POD blocks) and help text are left out unless
+# --all, and say so; a program's own pin next to them is still found with high confidence, as is
+# a binary that imports TLSv1_client_method. Special files are skipped, symbolic links not
+# followed.
+case_scan_precision() {
+    local t=$work/tree
+    mkdir -p "$t" && cp -r "$here/fixtures/precision/." "$t/" && cp "$bin/disc_pinned_ssl3" "$t/bin/" || { fail "copy"; return; }
+    mkfifo "$t/bin/fifo" && ln -s /usr/bin/openssl "$t/bin/openssl-link" && ln -s /nonexistent "$t/dangling"
+    expect_rc 1 "scan of a tree with documentation, help text, pins and a pinning binary" timeout 120 "$scan" "$t"
+    cp "$work/out" "$work/default.txt"
+    has "$work/default.txt" "default: the program's pins are found, high, counted per file" \
+        '5 text files, 0 Java files, 0 other files; 3 programs or files with findings \(3 high, 0 medium, 0 low confidence; 3 findings\)$' \
+        '^6 matches in documentation or help text not shown \(--all shows them\)$' \
+        'bin/disc_pinned_ssl3 +program +OpenSSL 3 \(libssl.so.3\) +yes +TLSv1_client_method' \
+        '^      confidence: high \(imports TLSv1_client_method\)$' \
+        'bin/poll:9 +minimum below TLS 1.2 \(curl\) +high +exec curl -s --tlsv1 "\$1"$' \
+        'lib/Poll.pm:10 +version pin \(ssl_version\) +high '
+    hasnt "$work/default.txt" "default: no documentation" 'IO-Socket-SSL.pod|README.md|poll.1:|Poll.pm:6'
+    hasnt "$work/default.txt" "default: no help text" 'bin/poll:5'
+    hasnt "$work/default.txt" "symbolic links are not followed, the FIFO is skipped" 'openssl-link|fifo|dangling'
+    expect_rc 1 "scan --all" "$scan" --all "$t"
+    has "$work/out" "--all: documentation and help text, low" \
+        'IO-Socket-SSL.pod:3 +version pin \(ssl_version\) +low ' 'README.md:3 +legacy endpoint +low ' \
+        'man/man1/poll.1:5 +version pin \(ssl_version\) +low ' 'lib/Poll.pm:6 +version pin \(ssl_version\) +low ' \
+        'bin/poll:5 +minimum below TLS 1.2 \(curl\) +low ' '; 6 programs or files with findings \(3 high, 0 medium, 3 low confidence; 9 findings\)$'
+    hasnt "$work/out" "--all: nothing hidden" 'not shown'
+    expect_rc 1 "scan --all --json" "$scan" --all --json "$t"
+    has "$work/out" "--all --json: reasons" '"programs": 6,' '"hidden": 0,' \
+        '"file": "[^"]*IO-Socket-SSL.pod", "line": 3, .*"confidence": "low", "reason": "documentation"' \
+        '"file": "[^"]*bin/poll", "line": 5, .*"confidence": "low", "reason": "help or usage text"' \
+        '"file": "[^"]*bin/poll", "line": 9, .*"confidence": "high", "reason": "a setting, option or call that pins the version"'
+    python3 -m json.tool "$work/out" > /dev/null && pass "--all --json parses" || fail "--all --json is not JSON"
+    # documentation alone: nothing found by default (exit 0), found with --all (exit 1)
+    mkdir -p "$work/doconly" && cp "$here/fixtures/precision/IO-Socket-SSL.pod" "$here/fixtures/precision/README.md" "$work/doconly/"
+    expect_rc 0 "documentation alone: nothing found by default" "$scan" "$work/doconly"
+    has "$work/out" "documentation alone: said what was left out" '^3 matches in documentation or help text not shown'
+    expect_rc 1 "documentation alone with --all" "$scan" --all "$work/doconly"
+}
+
+# The same result from one thread and from several, over a real tree (/usr/bin) and the fixtures.
+case_scan_parallel() {
+    local j
+    for j in 1 2 8; do
+        expect_rc 1 "scan --jobs $j" "$scan" --json --all --jobs "$j" /usr/bin "$here/fixtures" "$bin"
+        cp "$work/out" "$work/jobs$j.json"
+    done
+    has "$work/jobs1.json" "the serial scan found ELF and text files" '"elf": [1-9][0-9]+,' '"text": [1-9][0-9]*,'
+    same "$work/jobs2.json" "$work/jobs1.json" "2 threads: the same result as 1"
+    same "$work/jobs8.json" "$work/jobs1.json" "8 threads: the same result as 1"
+    expect_rc 2 "--jobs needs a number" "$scan" --jobs x /usr/bin
 }
 
 declare -F "case_${1:-}" > /dev/null || { echo "FAIL: no test case '${1:-}' in $0"; exit 1; }

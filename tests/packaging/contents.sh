@@ -33,6 +33,7 @@ expect[tlsfloor_amd64]="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-report-html
 /usr/libexec/tlsfloor/tlsfloor-scan
+/usr/libexec/tlsfloor/tlsfloor-scanner
 /usr/libexec/tlsfloor/tlsfloor-verify
 /usr/share/doc/tlsfloor/README.md.gz
 /usr/share/doc/tlsfloor/changelog.gz
@@ -104,6 +105,7 @@ rpm_want_main="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-report-html
 /usr/libexec/tlsfloor/tlsfloor-scan
+/usr/libexec/tlsfloor/tlsfloor-scanner
 /usr/libexec/tlsfloor/tlsfloor-verify
 /usr/share/doc/tlsfloor/README.md
 /usr/share/man/man1/tlsfloor.1

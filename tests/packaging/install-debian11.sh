@@ -1,7 +1,7 @@
 #!/bin/bash
 # install-debian11.sh DIST: the README's Install commands on a Debian 11 host (the cached
 # bullseye amd64 root, i386 enabled, over a copy-on-write view; tests/lib/root-run):
-#   install-packages + install-i386   apt-get install ./dist/*.deb (amd64, i386, all); `tlsfloor
+#   install-packages + install-i386   apt-get install ./dist/*.deb (amd64, i386); `tlsfloor
 #       -- CLIENT` from PATH for a 64-bit client and a 32-bit vendor binary (the wrapper picks the
 #       $LIB form); apt-get purge; nothing left behind
 #   install-source                    apt-get + cmake build/install from source, on gcc 10/CMake 3.18
