@@ -32,7 +32,15 @@ final class Contexts {
         SSLContext real = SSLContext.getInstance(enforce ? "TLS" : asked, backing);
         Log.emit("method_pinned", "old", asked, "new", "TLS", "version", Versions.name(Versions.rank(asked)),
                 "via", "SSLContext.getInstance", "applied", enforce);
-        return new Wrapped(real, enforce, false);
+        return new Wrapped(real, enforce);
+    }
+
+    /**
+     * A context the program asked for by a version-neutral name ("TLS", "TLSv1.2", "TLSv1.3"):
+     * the JDK's own, wrapped so that pins set on its sockets, server sockets and engines are seen.
+     */
+    static SSLContextSpi watched(String asked) throws NoSuchAlgorithmException {
+        return new Wrapped(SSLContext.getInstance(asked, backing), false);
     }
 
     /**
@@ -41,19 +49,20 @@ final class Contexts {
      * the agent); its sockets come wrapped so that their version pins are seen.
      */
     static SSLContextSpi defaultContext() throws NoSuchAlgorithmException {
-        return new Wrapped(SSLContext.getInstance("Default", backing), false, true);
+        return new Wrapped(SSLContext.getInstance("Default", backing), false);
     }
 
-    /** Delegates everything to a JDK context; sockets and engines pass through Sockets.watch. */
+    /**
+     * Delegates everything to a JDK context; its sockets, server sockets and engines come wrapped
+     * (FloorSocket, FloorServerSocket, FloorEngine) so that the program's own pins are seen.
+     */
     static final class Wrapped extends SSLContextSpi {
         private final SSLContext real;
         private final boolean changed;
-        private final boolean pinsWatched;
 
-        Wrapped(SSLContext real, boolean changed, boolean pinsWatched) {
+        Wrapped(SSLContext real, boolean changed) {
             this.real = real;
             this.changed = changed;
-            this.pinsWatched = pinsWatched;
         }
 
         @Override
@@ -63,22 +72,22 @@ final class Contexts {
 
         @Override
         protected SSLSocketFactory engineGetSocketFactory() {
-            return new WatchingSocketFactory(real.getSocketFactory(), changed, pinsWatched);
+            return new WatchingSocketFactory(real.getSocketFactory(), changed);
         }
 
         @Override
         protected SSLServerSocketFactory engineGetServerSocketFactory() {
-            return real.getServerSocketFactory();
+            return new WatchingServerSocketFactory(real.getServerSocketFactory(), changed);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return Sockets.watch(real.createSSLEngine());
+            return Sockets.watch(real.createSSLEngine(), changed);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return Sockets.watch(real.createSSLEngine(host, port));
+            return Sockets.watch(real.createSSLEngine(host, port), changed);
         }
 
         @Override

@@ -19,9 +19,17 @@ import javax.net.ssl.SSLSocket;
  */
 final class FloorSocket extends SSLSocket {
     private final SSLSocket s;
+    private final java.util.concurrent.atomic.AtomicBoolean failureRecorded =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     FloorSocket(SSLSocket s) {
         this.s = s;
+    }
+
+    /** One handshake_failed per socket, whichever call met the failure first. */
+    void recordFailure(IOException e, String via) {
+        if (failureRecorded.compareAndSet(false, true))
+            Sockets.failed(s, e, via);
     }
 
     @Override
@@ -55,7 +63,7 @@ final class FloorSocket extends SSLSocket {
         try {
             s.startHandshake();
         } catch (IOException e) {
-            Sockets.failed(s, e);
+            recordFailure(e, "startHandshake");
             throw e;
         }
     }
@@ -122,8 +130,8 @@ final class FloorSocket extends SSLSocket {
     @Override public SocketAddress getRemoteSocketAddress() { return s.getRemoteSocketAddress(); }
     @Override public SocketAddress getLocalSocketAddress() { return s.getLocalSocketAddress(); }
     @Override public java.nio.channels.SocketChannel getChannel() { return s.getChannel(); }
-    @Override public InputStream getInputStream() throws IOException { return s.getInputStream(); }
-    @Override public OutputStream getOutputStream() throws IOException { return s.getOutputStream(); }
+    @Override public InputStream getInputStream() throws IOException { return new WatchedStreams.In(s.getInputStream(), this); }
+    @Override public OutputStream getOutputStream() throws IOException { return new WatchedStreams.Out(s.getOutputStream(), this); }
     @Override public void setTcpNoDelay(boolean on) throws SocketException { s.setTcpNoDelay(on); }
     @Override public boolean getTcpNoDelay() throws SocketException { return s.getTcpNoDelay(); }
     @Override public void setSoLinger(boolean on, int linger) throws SocketException { s.setSoLinger(on, linger); }

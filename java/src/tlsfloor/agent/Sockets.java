@@ -31,11 +31,32 @@ final class Sockets {
         });
     }
 
-    static SSLEngine watch(SSLEngine e) {
+    /**
+     * An engine of a context the agent handed out: its versions raised as a socket's are (an
+     * engine of a pinned context in audit mode is reported), wrapped so that the program's own
+     * pins and its handshake are seen.
+     */
+    static SSLEngine watch(SSLEngine e, boolean changed) {
+        boolean raised = raiseDefaults(e);
+        return new FloorEngine(e, Log.caller(), changed || raised);
+    }
+
+    /**
+     * An engine's versions as its context set them (at creation, and again when setUseClientMode
+     * swaps the server's defaults for the client's): all below the floor (a pinned context's
+     * engine) are raised in enforce mode, reported either way. True when raised.
+     */
+    static boolean raiseDefaults(SSLEngine e) {
         String[] enabled = e.getEnabledProtocols();
-        if (Config.enforcing() && Versions.belowFloor(enabled))
-            e.setEnabledProtocols(Versions.raise(enabled));
-        return e;
+        if (!Versions.belowFloor(enabled))
+            return false;
+        boolean enforce = Config.enforcing();
+        String[] up = Versions.raise(enabled);
+        if (enforce)
+            e.setEnabledProtocols(up);
+        Log.emit("protocols_raised", "old", Versions.join(enabled, ","), "new", Versions.join(up, ","),
+                "via", "SSLContext engine", "applied", enforce);
+        return enforce;
     }
 
     private static boolean raise(SSLSocket s) {
@@ -65,11 +86,12 @@ final class Sockets {
         return enforce ? raised : asked;
     }
 
-    static void failed(SSLSocket s, Exception e) {
+    static void failed(SSLSocket s, Exception e, String via) {
         try {
-            Log.emit("handshake_failed", "error", String.valueOf(e.getMessage()), "peer",
+            String why = String.valueOf(e.getMessage());
+            Log.emit("handshake_failed", "error", why, "reason", why, "peer",
                     s.getInetAddress() == null ? null : s.getInetAddress().getHostAddress(), "port", s.getPort(),
-                    "enabled", Versions.join(s.getEnabledProtocols(), ","));
+                    "enabled", Versions.join(s.getEnabledProtocols(), ","), "via", via);
         } catch (Throwable t) {
             // the program gets its own exception regardless
         }
@@ -84,9 +106,22 @@ final class Sockets {
         }
     }
 
+    /** The same for a public method of another JDK class (SSLEngine's, SSLServerSocket's). */
+    static Object callOn(Class<?> api, Object target, String name, Object... args) {
+        try {
+            return callIo(api, target, name, args);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Object callIo(Object target, String name, Object... args) throws IOException {
+        return callIo(SSLSocket.class, target, name, args);
+    }
+
+    static Object callIo(Class<?> api, Object target, String name, Object... args) throws IOException {
         java.lang.reflect.Method m = null;
-        for (java.lang.reflect.Method c : SSLSocket.class.getMethods())
+        for (java.lang.reflect.Method c : api.getMethods())
             if (c.getName().equals(name) && c.getParameterTypes().length == args.length)
                 m = c;
         if (m == null)
@@ -104,6 +139,32 @@ final class Sockets {
             throw new IOException(t);
         } catch (IllegalAccessException e) {
             throw new UnsupportedOperationException(name, e);
+        }
+    }
+
+    /** An engine's finished handshake; the caller is where the engine was made. */
+    static void engineHandshake(SSLEngine e, String caller, boolean changed) {
+        try {
+            SSLSession ss = e.getSession();
+            String version = ss.getProtocol();
+            Log.emitAs(caller, "handshake", "version", version, "cipher", ss.getCipherSuite(), "sni",
+                    e.getPeerHost(), "peer", e.getPeerHost(), "below_floor", Versions.rank(version) < Config.floor,
+                    "changed", changed, "port", e.getPeerPort(), "via", "SSLEngine",
+                    "role", e.getUseClientMode() ? "client" : "server");
+        } catch (Throwable t) {
+            // a record lost; the connection is the program's
+        }
+    }
+
+    /** An engine's failed handshake; the caller is the code driving the engine. */
+    static void engineFailed(SSLEngine e, Exception x) {
+        try {
+            String why = String.valueOf(x.getMessage());
+            Log.emit("handshake_failed", "error", why, "reason", why, "peer", e.getPeerHost(), "port",
+                    e.getPeerPort(), "enabled", Versions.join(e.getEnabledProtocols(), ","), "via", "SSLEngine",
+                    "role", e.getUseClientMode() ? "client" : "server");
+        } catch (Throwable t) {
+            // the program gets its own exception regardless
         }
     }
 

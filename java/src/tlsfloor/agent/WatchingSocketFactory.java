@@ -11,20 +11,18 @@ import javax.net.ssl.SSLSocketFactory;
 final class WatchingSocketFactory extends SSLSocketFactory {
     private final SSLSocketFactory real;
     private final boolean changed;
-    private final boolean pinsWatched;
 
-    /** pinsWatched: sockets come wrapped (FloorSocket), so the program's own pins are seen. */
-    WatchingSocketFactory(SSLSocketFactory real, boolean changed, boolean pinsWatched) {
+    /** Sockets come wrapped (FloorSocket), so the program's own pins are seen. */
+    WatchingSocketFactory(SSLSocketFactory real, boolean changed) {
         this.real = real;
         this.changed = changed;
-        this.pinsWatched = pinsWatched;
     }
 
     private Socket watch(Socket s) {
         if (!(s instanceof SSLSocket))
             return s;
         Sockets.watch((SSLSocket) s, changed);
-        return pinsWatched ? new FloorSocket((SSLSocket) s) : s;
+        return new FloorSocket((SSLSocket) s);
     }
 
     @Override
