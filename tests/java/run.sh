@@ -22,7 +22,7 @@ command -v "$TEST_JAVA" >/dev/null || { echo "FAIL: no $TEST_JAVA (apt-get insta
 
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS    # only what a case sets itself
 case $group in
-    properties | https | server) ;;
+    properties | https | server | legacy) ;;
     *) start_dovecot modern 127.0.0.1 modern || exit 1 ;;
 esac
 TRUST=$T/trust.p12
@@ -213,6 +213,122 @@ run_server() {
     echo $? > "$OUT/$n.rc"
 }
 
+# legacy: a Java client that names imap-legacy.office365.com (resolved by the shim's rewrite
+# through `tlsfloor -- java`) must send SNI outlook.office365.com and verify the certificate
+# against it with endpoint identification on (HTTPS and LDAPS), by each way a program names its
+# peer to JSSE (createSocket(host, port), createSocket(socket, host, ...), createSSLEngine(host,
+# port), HttpsURLConnection). The server's certificate carries outlook.office365.com only, so
+# a check against the legacy name fails; one that does not carry it (port 8444) is still refused.
+legacy_group() {
+    local legacy=imap-legacy.office365.com std=outlook.office365.com
+    case_begin legacy-builtin-rules
+    check "the agent's built-in rules are common/tf_rewrite.c's" diff \
+        <(grep -o '{ "[^"]*", "[^"]*", 0 }' "$TF_SRC/common/tf_rewrite.c" | sed 's/, 0 }/ }/') \
+        <(grep -o '{ "[^"]*", "[^"]*" }' "$TF_SRC/java/src/tlsfloor/agent/Rewrite.java")
+    local cn
+    for cn in "$std:8443" "other.example.test:8444"; do
+        openssl req -new -key "$PKI/server.key" -subj "/CN=${cn%:*}" -out "$T/${cn#*:}.csr" 2> /dev/null &&
+            openssl x509 -req -in "$T/${cn#*:}.csr" -CA "$CA" -CAkey "$PKI/ca.key" -CAcreateserial -days 2 \
+                -extfile <(printf 'subjectAltName=DNS:%s\n' "${cn%:*}") -out "$T/${cn#*:}.pem" 2> /dev/null ||
+            { echo "FAIL: cannot make the certificate for ${cn%:*}"; exit 1; }
+        : > "$T/sni-${cn#*:}"
+        "$PY" - "${cn#*:}" "$T/${cn#*:}.pem" "$PKI/server.key" "$T/sni-${cn#*:}" > "$T/legacy-${cn#*:}.out" 2>&1 <<'PYEOF' &
+import http.server, ssl, sys
+port, cert, key, snifile = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"hello\n")
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", port), H)
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+c.minimum_version = ssl.TLSVersion.TLSv1_2
+c.load_cert_chain(cert, key)
+def sni(sock, name, ctx):
+    with open(snifile, "a") as f:
+        f.write("%s\n" % name)
+c.sni_callback = sni
+s.socket = c.wrap_socket(s.socket, server_side=True)
+s.serve_forever()
+PYEOF
+        PIDS+=($!)
+    done
+    local i
+    for i in $(seq 100); do
+        (exec 3<>/dev/tcp/127.0.0.1/8444) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/8443) 2>/dev/null && break
+        sleep 0.05
+    done
+    local mode alg n
+    for mode in create layered engine https; do
+        for alg in HTTPS LDAPS; do
+            [ "$mode" = https ] && [ "$alg" = LDAPS ] && continue
+            n=legacy-$mode-$alg
+            case_begin "$n"
+            legacy_run "$n-plain" plain "$mode" "$legacy" 8443 "$alg"
+            expect_fail "$n-plain" "without tlsfloor the legacy name does not resolve"
+            : > "$T/sni-8443"
+            legacy_run "$n" wrapper "$mode" "$legacy" 8443 "$alg"
+            expect_ok "$n" "tlsfloor -- java: verified against $std" "200"
+            check "SNI sent: $std" grep -qx "$std" "$T/sni-8443"
+            check "SNI never the legacy name" bash -c "! grep -q legacy '$T/sni-8443'"
+            expect_log "$n" host_rewritten '"tool":"java"' "\"old\":\"$legacy\"" "\"new\":\"$std\"" '"applied":true'
+            expect_log "$n" handshake '"tool":"java"' "\"sni\":\"$std\"" '"below_floor":false'
+            legacy_run "$n-wrong" wrapper "$mode" "$legacy" 8444 "$alg"
+            expect_fail "$n-wrong" "a certificate without $std is still refused"
+            expect_log "$n-wrong" handshake_failed '"tool":"java"'
+            expect_no_log "$n-wrong" handshake
+        done
+    done
+    n=legacy-audit
+    case_begin "$n"
+    legacy_run "$n" wrapper-audit create "$legacy" 8443 HTTPS
+    expect_fail "$n" "tlsfloor --audit -- java: nothing rewritten, the name does not resolve"
+    expect_log "$n" host_would_rewrite '"tool":"java"' "\"new\":\"$std\"" '"applied":false'
+    expect_no_log "$n" host_rewritten
+}
+
+legacy_run() { # legacy_run NAME HOW MODE HOST PORT ALGORITHM
+    local n=$1 how=$2 mode=$3 host=$4 port=$5 alg=$6
+    if [ "$mode" = https ]; then
+        MAIN_CLASS=HttpsGet run_java "$n" "$how" -- "https://$host:$port/"
+    else
+        MAIN_CLASS=LegacyClient run_java "$n" "$how" -- "$mode" "$host" "$port" "$alg"
+    fi
+}
+
+# tlsfloor verify -- java ...: the agent is put on JAVA_TOOL_OPTIONS, its records judged as the
+# shim's are: one row per connection with the negotiated version, the intervention with the Java
+# frame that asked for it, the verdict; --native (audit) says it fails on its own.
+verify_group() {
+    local n route want
+    for route in getinstance setenabledprotocols engine; do
+        n=verify-$route
+        case_begin "$n"
+        verify_run "$n" "" imaps "$route"
+        check "exit status 0 (works with tlsfloor)" test "$(cat "$OUT/$n.rc")" = 0
+        check "a row for the IMAPS connection at TLS 1.2+" grep -Eq '^outlook\.office365\.com +993 +IMAP +TLSv1\.[23] +java +ok$' "$OUT/$n.out"
+        case $route in
+            getinstance) want='^method_pinned: TLSv1 -> TLS via SSLContext.getInstance, asked by MailClient\.context\(MailClient\.java:[0-9]+\)$' ;;
+            setenabledprotocols) want='^protocols_raised: TLSv1,TLSv1\.1 -> .*TLSv1\.2 via SSLSocket\.setEnabledProtocols, asked by MailClient\.secure\(MailClient\.java:[0-9]+\)$' ;;
+            engine) want='^protocols_raised: TLSv1 -> .*TLSv1\.2 via SSLEngine\.setEnabledProtocols, asked by MailClient\.secureEngine\(MailClient\.java:[0-9]+\)$' ;;
+        esac
+        check "the intervention names MailClient's line" grep -Eq "$want" "$OUT/$n.out"
+        check "verdict: works with tlsfloor" grep -q '^VERDICT: works under TLS 1.2 with tlsfloor' "$OUT/$n.out"
+        verify_run "$n-json" --json imaps "$route"
+        check "--json: the connection and the Java intervention" grep -q '"result":"ok".*"interventions":\[{"event":"[a-z_]*","old":"TLSv1' "$OUT/$n-json.out"
+        verify_run "$n-native" --native imaps "$route"
+        check "--native: the program's own failure (status 1)" test "$(cat "$OUT/$n-native.rc")" = 1
+        check "--native: the failed handshake and what tlsfloor would change" grep -q '^VERDICT: does not work under TLS 1.2 on its own.*handshake with outlook.office365.com:993 failed.*tlsfloor would change' "$OUT/$n-native.out"
+    done
+}
+
+verify_run() { # verify_run NAME VERIFY-OPTION PROTO ROUTE
+    local n=$1 opt=$2
+    TLSFLOOR_LIBRARY=$TF_LIB "$TF_SRC/scripts/tlsfloor" verify $opt -- "${JAVA[@]}" -cp "$TF_JAVA_CLASSES" \
+        MailClient "$3" "$4" "$HOST" 993 > "$OUT/$n.out" 2> "$OUT/$n.err" < /dev/null
+    echo $? > "$OUT/$n.rc"
+}
+
 # property_route PROPERTY-FOR-PROTO CLIENT-ROUTE: a property naming only old versions.
 property_route() {
     local kind=$1 route=$2 p proto port n prop value
@@ -359,6 +475,8 @@ case $group in
     implicit) implicit_route ;;
     engine | engine-pinned) engine_route "$group" ;;
     server) server_group ;;
+    legacy) legacy_group ;;
+    verify) verify_group ;;
     sslparameters) socket_route sslparameters SSLParameters.setProtocols TLSv1 ;;
     properties) properties_group ;;
     policy) policy_group ;;

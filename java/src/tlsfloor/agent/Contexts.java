@@ -87,7 +87,7 @@ final class Contexts {
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return Sockets.watch(real.createSSLEngine(host, port), changed);
+            return Sockets.watch(real.createSSLEngine(Rewrite.peer(host, "java SSLContext.createSSLEngine"), port), changed);
         }
 
         @Override

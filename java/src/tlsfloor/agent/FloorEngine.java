@@ -44,23 +44,12 @@ final class FloorEngine extends SSLEngine {
             changed = true;
     }
 
-    /** The caller's SSLParameters object is given back as it came. */
+    /** Protocols and SNI names handled by Sockets.setParameters. */
     @Override
     public void setSSLParameters(SSLParameters p) {
-        String[] asked = p == null ? null : p.getProtocols();
-        String[] use = asked == null ? null : Sockets.raisePin(asked, "SSLParameters.setProtocols");
-        if (asked != null)
+        if (p != null && p.getProtocols() != null)
             programPinned = true;
-        if (use == asked) {
-            e.setSSLParameters(p);
-            return;
-        }
-        p.setProtocols(use);
-        try {
-            e.setSSLParameters(p);
-        } finally {
-            p.setProtocols(asked);
-        }
+        Sockets.setParameters(p, q -> e.setSSLParameters(q));
     }
 
     @Override

@@ -31,21 +31,10 @@ final class FloorServerSocket extends SSLServerSocket {
         s.setEnabledProtocols(Sockets.raisePin(protocols, "SSLServerSocket.setEnabledProtocols"));
     }
 
-    /** The caller's SSLParameters object is given back as it came. */
+    /** Protocols and SNI names handled by Sockets.setParameters. */
     @Override
     public void setSSLParameters(SSLParameters p) {
-        String[] asked = p == null ? null : p.getProtocols();
-        String[] use = asked == null ? null : Sockets.raisePin(asked, "SSLParameters.setProtocols");
-        if (use == asked) {
-            s.setSSLParameters(p);
-            return;
-        }
-        p.setProtocols(use);
-        try {
-            s.setSSLParameters(p);
-        } finally {
-            p.setProtocols(asked);
-        }
+        Sockets.setParameters(p, q -> s.setSSLParameters(q));
     }
 
     @Override

@@ -12,10 +12,12 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A socket of the JDK's default context (SSLContext.getDefault(), SSLSocketFactory.getDefault()),
- * passed through whole except where a program pins versions: setEnabledProtocols and
- * setSSLParameters with a list below the floor get the floor's versions added (enforce), and
- * a failed startHandshake is recorded. Every other call goes to the JDK's socket as it is.
+ * A socket of a context the agent handed out (the default one, "TLS", pinned ones; accepted ones
+ * of its server sockets), passed through whole except where a program pins versions:
+ * setEnabledProtocols and setSSLParameters with a list below the floor get the floor's versions
+ * added (enforce); a failed handshake, explicit or started by the first read or write, is
+ * recorded; a legacy host name given to connect() is swapped for the standard one. Every other
+ * call goes to the JDK's socket as it is.
  */
 final class FloorSocket extends SSLSocket {
     private final SSLSocket s;
@@ -37,25 +39,10 @@ final class FloorSocket extends SSLSocket {
         s.setEnabledProtocols(Sockets.raisePin(protocols, "SSLSocket.setEnabledProtocols"));
     }
 
-    /** The caller's SSLParameters object is given back as it came. */
+    /** Protocols and SNI names handled by Sockets.setParameters. */
     @Override
     public void setSSLParameters(SSLParameters p) {
-        String[] asked = p == null ? null : p.getProtocols();
-        if (asked == null) {
-            s.setSSLParameters(p);
-            return;
-        }
-        String[] use = Sockets.raisePin(asked, "SSLParameters.setProtocols");
-        if (use == asked) {
-            s.setSSLParameters(p);
-            return;
-        }
-        p.setProtocols(use);
-        try {
-            s.setSSLParameters(p);
-        } finally {
-            p.setProtocols(asked);
-        }
+        Sockets.setParameters(p, q -> s.setSSLParameters(q));
     }
 
     @Override
@@ -120,8 +107,24 @@ final class FloorSocket extends SSLSocket {
         return (java.util.Set<java.net.SocketOption<?>>) Sockets.call(s, "supportedOptions");
     }
 
-    @Override public void connect(SocketAddress a) throws IOException { s.connect(a); }
-    @Override public void connect(SocketAddress a, int timeout) throws IOException { s.connect(a, timeout); }
+    @Override public void connect(SocketAddress a) throws IOException { s.connect(standardName(a)); }
+    @Override public void connect(SocketAddress a, int timeout) throws IOException { s.connect(standardName(a), timeout); }
+
+    /**
+     * An unconnected socket (HttpsURLConnection's) takes its peer host for SNI and endpoint
+     * identification from the name the address was looked up by: a legacy one becomes the
+     * standard one, same address (the shim already resolved it).
+     */
+    private static SocketAddress standardName(SocketAddress a) throws IOException {
+        if (!(a instanceof java.net.InetSocketAddress))
+            return a;
+        java.net.InetSocketAddress in = (java.net.InetSocketAddress) a;
+        InetAddress addr = in.getAddress();
+        if (addr == null || Rewrite.lookup(in.getHostString()) == null)
+            return a;
+        String host = Rewrite.peer(in.getHostString(), "java SSLSocket.connect");
+        return new java.net.InetSocketAddress(InetAddress.getByAddress(host, addr.getAddress()), in.getPort());
+    }
     @Override public void bind(SocketAddress a) throws IOException { s.bind(a); }
     @Override public InetAddress getInetAddress() { return s.getInetAddress(); }
     @Override public InetAddress getLocalAddress() { return s.getLocalAddress(); }

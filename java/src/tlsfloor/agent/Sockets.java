@@ -1,9 +1,14 @@
 package tlsfloor.agent;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.HandshakeCompletedEvent;
 import javax.net.ssl.HandshakeCompletedListener;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -84,6 +89,54 @@ final class Sockets {
         Log.emit("protocols_raised", "old", Versions.join(asked, ","), "new", Versions.join(raised, ","),
                 "via", via, "applied", enforce);
         return enforce ? raised : asked;
+    }
+
+    /** Where SSLParameters go: a socket's, a server socket's or an engine's setSSLParameters. */
+    interface ParametersSink {
+        void set(SSLParameters p);
+    }
+
+    /**
+     * The program's SSLParameters, given to the JDK with its pins handled: protocols below the
+     * floor raised (raisePin), a legacy host name among the SNI names swapped for the standard
+     * one (HttpsURLConnection sets SNI itself). The caller's object is given back as it came.
+     */
+    static void setParameters(SSLParameters p, ParametersSink sink) {
+        String[] asked = p == null ? null : p.getProtocols();
+        String[] use = asked == null ? null : raisePin(asked, "SSLParameters.setProtocols");
+        List<SNIServerName> names = p == null ? null : p.getServerNames();
+        List<SNIServerName> std = standardNames(names);
+        if (use == asked && std == names) {
+            sink.set(p);
+            return;
+        }
+        p.setProtocols(use);
+        p.setServerNames(std);
+        try {
+            sink.set(p);
+        } finally {
+            p.setProtocols(asked);
+            p.setServerNames(names);
+        }
+    }
+
+    /** The list with legacy host names swapped (enforce), or the same list when none is one. */
+    private static List<SNIServerName> standardNames(List<SNIServerName> names) {
+        if (names == null)
+            return null;
+        List<SNIServerName> out = new ArrayList<SNIServerName>();
+        boolean changed = false;
+        for (SNIServerName n : names) {
+            String host = n instanceof SNIHostName ? ((SNIHostName) n).getAsciiName() : null;
+            String to = host == null || Rewrite.lookup(host) == null ? host : Rewrite.peer(host, "java SNI");
+            if (to != null && !to.equals(host)) {
+                out.add(new SNIHostName(to));
+                changed = true;
+            } else {
+                out.add(n);
+            }
+        }
+        return changed ? out : names;
     }
 
     static void failed(SSLSocket s, Exception e, String via) {
