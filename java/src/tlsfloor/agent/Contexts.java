@@ -32,7 +32,7 @@ final class Contexts {
         SSLContext real = SSLContext.getInstance(enforce ? "TLS" : asked, backing);
         Log.emit("method_pinned", "old", asked, "new", "TLS", "version", Versions.name(Versions.rank(asked)),
                 "via", "SSLContext.getInstance", "applied", enforce);
-        return new Wrapped(real, enforce);
+        return new Wrapped(real, enforce, enforce ? null : asked);
     }
 
     /**
@@ -40,7 +40,7 @@ final class Contexts {
      * the JDK's own, wrapped so that pins set on its sockets, server sockets and engines are seen.
      */
     static SSLContextSpi watched(String asked) throws NoSuchAlgorithmException {
-        return new Wrapped(SSLContext.getInstance(asked, backing), false);
+        return new Wrapped(SSLContext.getInstance(asked, backing), false, null);
     }
 
     /**
@@ -49,7 +49,7 @@ final class Contexts {
      * the agent); its sockets come wrapped so that their version pins are seen.
      */
     static SSLContextSpi defaultContext() throws NoSuchAlgorithmException {
-        return new Wrapped(SSLContext.getInstance("Default", backing), false);
+        return new Wrapped(SSLContext.getInstance("Default", backing), false, null);
     }
 
     /**
@@ -59,10 +59,13 @@ final class Contexts {
     static final class Wrapped extends SSLContextSpi {
         private final SSLContext real;
         private final boolean changed;
+        /** The version a context still pinned (audit mode) was asked for; null otherwise. */
+        private final String pin;
 
-        Wrapped(SSLContext real, boolean changed) {
+        Wrapped(SSLContext real, boolean changed, String pin) {
             this.real = real;
             this.changed = changed;
+            this.pin = pin;
         }
 
         @Override
@@ -82,12 +85,12 @@ final class Contexts {
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return Sockets.watch(real.createSSLEngine(), changed);
+            return Sockets.watch(real.createSSLEngine(), changed, pin);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return Sockets.watch(real.createSSLEngine(Rewrite.peer(host, "java SSLContext.createSSLEngine"), port), changed);
+            return Sockets.watch(real.createSSLEngine(Rewrite.peer(host, "java SSLContext.createSSLEngine"), port), changed, pin);
         }
 
         @Override

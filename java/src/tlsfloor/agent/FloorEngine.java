@@ -23,24 +23,31 @@ final class FloorEngine extends SSLEngine {
     private volatile boolean programPinned;
     private final AtomicBoolean recorded = new AtomicBoolean();
 
-    FloorEngine(SSLEngine e, String madeBy, boolean changed) {
+    /** The version of a context still pinned (audit mode), or null (Sockets.raiseDefaults). */
+    private final String pin;
+
+    FloorEngine(SSLEngine e, String madeBy, boolean changed, String pin) {
         super(e.getPeerHost(), e.getPeerPort());
         this.e = e;
         this.madeBy = madeBy;
         this.changed = changed;
+        this.pin = pin;
     }
 
     @Override
     public void setEnabledProtocols(String[] protocols) {
         programPinned = true;
-        e.setEnabledProtocols(Sockets.raisePin(protocols, "SSLEngine.setEnabledProtocols"));
+        String[] use = Sockets.raisePin(protocols, "SSLEngine.setEnabledProtocols");
+        if (use != protocols)
+            changed = true;
+        e.setEnabledProtocols(use);
     }
 
     /** A pinned context's engine gets its client defaults here (it starts in server mode). */
     @Override
     public void setUseClientMode(boolean mode) {
         e.setUseClientMode(mode);
-        if (!programPinned && Sockets.raiseDefaults(e))
+        if (!programPinned && Sockets.raiseDefaults(e, pin))
             changed = true;
     }
 
@@ -49,7 +56,8 @@ final class FloorEngine extends SSLEngine {
     public void setSSLParameters(SSLParameters p) {
         if (p != null && p.getProtocols() != null)
             programPinned = true;
-        Sockets.setParameters(p, q -> e.setSSLParameters(q));
+        if (Sockets.setParameters(p, q -> e.setSSLParameters(q)))
+            changed = true;
     }
 
     @Override

@@ -19,6 +19,8 @@ import javax.net.ssl.SSLSocket;
 final class FloorServerSocket extends SSLServerSocket {
     private final SSLServerSocket s;
     private final boolean changed;
+    /** The program's pin on this server socket was raised: every accepted connection is changed. */
+    private volatile boolean pinRaised;
 
     /** SSLServerSocket() makes an unbound socket object of its own; it is never bound or used. */
     FloorServerSocket(SSLServerSocket s, boolean changed) throws IOException {
@@ -28,13 +30,17 @@ final class FloorServerSocket extends SSLServerSocket {
 
     @Override
     public void setEnabledProtocols(String[] protocols) {
-        s.setEnabledProtocols(Sockets.raisePin(protocols, "SSLServerSocket.setEnabledProtocols"));
+        String[] use = Sockets.raisePin(protocols, "SSLServerSocket.setEnabledProtocols");
+        if (use != protocols)
+            pinRaised = true;
+        s.setEnabledProtocols(use);
     }
 
     /** Protocols and SNI names handled by Sockets.setParameters. */
     @Override
     public void setSSLParameters(SSLParameters p) {
-        Sockets.setParameters(p, q -> s.setSSLParameters(q));
+        if (Sockets.setParameters(p, q -> s.setSSLParameters(q)))
+            pinRaised = true;
     }
 
     @Override
@@ -42,8 +48,7 @@ final class FloorServerSocket extends SSLServerSocket {
         Socket a = s.accept();
         if (!(a instanceof SSLSocket))
             return a;
-        Sockets.watch((SSLSocket) a, changed);
-        return new FloorSocket((SSLSocket) a);
+        return new FloorSocket((SSLSocket) a, Sockets.watch((SSLSocket) a, changed || pinRaised));
     }
 
     // ---- the rest: the JDK's server socket, unchanged

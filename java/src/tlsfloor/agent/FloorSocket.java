@@ -21,11 +21,14 @@ import javax.net.ssl.SSLSocket;
  */
 final class FloorSocket extends SSLSocket {
     private final SSLSocket s;
+    /** Whether tlsfloor changed this connection (its handshake record says so). */
+    private final java.util.concurrent.atomic.AtomicBoolean changed;
     private final java.util.concurrent.atomic.AtomicBoolean failureRecorded =
             new java.util.concurrent.atomic.AtomicBoolean();
 
-    FloorSocket(SSLSocket s) {
+    FloorSocket(SSLSocket s, java.util.concurrent.atomic.AtomicBoolean changed) {
         this.s = s;
+        this.changed = changed;
     }
 
     /** One handshake_failed per socket, whichever call met the failure first. */
@@ -36,13 +39,17 @@ final class FloorSocket extends SSLSocket {
 
     @Override
     public void setEnabledProtocols(String[] protocols) {
-        s.setEnabledProtocols(Sockets.raisePin(protocols, "SSLSocket.setEnabledProtocols"));
+        String[] use = Sockets.raisePin(protocols, "SSLSocket.setEnabledProtocols");
+        if (use != protocols)
+            changed.set(true);
+        s.setEnabledProtocols(use);
     }
 
     /** Protocols and SNI names handled by Sockets.setParameters. */
     @Override
     public void setSSLParameters(SSLParameters p) {
-        Sockets.setParameters(p, q -> s.setSSLParameters(q));
+        if (Sockets.setParameters(p, q -> s.setSSLParameters(q)))
+            changed.set(true);
     }
 
     @Override
@@ -123,6 +130,8 @@ final class FloorSocket extends SSLSocket {
         if (addr == null || Rewrite.lookup(in.getHostString()) == null)
             return a;
         String host = Rewrite.peer(in.getHostString(), "java SSLSocket.connect");
+        if (host.equals(in.getHostString()))
+            return a;
         return new java.net.InetSocketAddress(InetAddress.getByAddress(host, addr.getAddress()), in.getPort());
     }
     @Override public void bind(SocketAddress a) throws IOException { s.bind(a); }

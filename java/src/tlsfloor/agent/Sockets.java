@@ -3,6 +3,7 @@ package tlsfloor.agent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.HandshakeCompletedEvent;
 import javax.net.ssl.HandshakeCompletedListener;
 import javax.net.ssl.SNIHostName;
@@ -22,18 +23,20 @@ final class Sockets {
      * each gets a listener that records its handshake. The listener runs on a thread of the JDK's
      * own, so the caller is taken now, where the program asked for the socket.
      */
-    static void watch(SSLSocket s, boolean changed) {
+    static AtomicBoolean watch(SSLSocket s, boolean changed) {
+        final AtomicBoolean anyChange = new AtomicBoolean(changed);
         if (Config.log.equals("none") && !Config.enforcing())
-            return;
-        boolean raised = raise(s);
+            return anyChange;
+        if (raise(s))
+            anyChange.set(true);
         final String caller = Log.caller();
-        final boolean anyChange = changed || raised;
         s.addHandshakeCompletedListener(new HandshakeCompletedListener() {
             @Override
             public void handshakeCompleted(HandshakeCompletedEvent e) {
-                record(e, caller, anyChange);
+                record(e, caller, anyChange.get());
             }
         });
+        return anyChange;
     }
 
     /**
@@ -41,26 +44,30 @@ final class Sockets {
      * engine of a pinned context in audit mode is reported), wrapped so that the program's own
      * pins and its handshake are seen.
      */
-    static SSLEngine watch(SSLEngine e, boolean changed) {
-        boolean raised = raiseDefaults(e);
-        return new FloorEngine(e, Log.caller(), changed || raised);
+    static SSLEngine watch(SSLEngine e, boolean changed, String pin) {
+        boolean raised = raiseDefaults(e, pin);
+        return new FloorEngine(e, Log.caller(), changed || raised, pin);
     }
 
     /**
      * An engine's versions as its context set them (at creation, and again when setUseClientMode
-     * swaps the server's defaults for the client's): all below the floor (a pinned context's
-     * engine) are raised in enforce mode, reported either way. True when raised.
+     * swaps the server's defaults for the client's): all below the floor are raised in enforce
+     * mode, reported either way. An engine of a context still pinned (audit mode) is reported by
+     * the context's version: the JDK may have left it no version at all (its own disabled list
+     * takes TLSv1 away). True when raised.
      */
-    static boolean raiseDefaults(SSLEngine e) {
+    static boolean raiseDefaults(SSLEngine e, String pin) {
         String[] enabled = e.getEnabledProtocols();
-        if (!Versions.belowFloor(enabled))
+        String[] basis = enabled.length == 0 && pin != null ? new String[] { pin } : enabled;
+        if (!Versions.belowFloor(basis))
             return false;
         boolean enforce = Config.enforcing();
-        String[] up = Versions.raise(enabled);
+        String[] up = Versions.raise(basis);
         if (enforce)
             e.setEnabledProtocols(up);
-        Log.emit("protocols_raised", "old", Versions.join(enabled, ","), "new", Versions.join(up, ","),
-                "via", "SSLContext engine", "applied", enforce);
+        Log.emit("protocols_raised", "old", Versions.join(basis, ","), "new", Versions.join(up, ","),
+                "enabled", Versions.join(enabled, ","), "context", pin, "via", "SSLContext engine",
+                "applied", enforce);
         return enforce;
     }
 
@@ -100,15 +107,16 @@ final class Sockets {
      * The program's SSLParameters, given to the JDK with its pins handled: protocols below the
      * floor raised (raisePin), a legacy host name among the SNI names swapped for the standard
      * one (HttpsURLConnection sets SNI itself). The caller's object is given back as it came.
+     * True when something was changed.
      */
-    static void setParameters(SSLParameters p, ParametersSink sink) {
+    static boolean setParameters(SSLParameters p, ParametersSink sink) {
         String[] asked = p == null ? null : p.getProtocols();
         String[] use = asked == null ? null : raisePin(asked, "SSLParameters.setProtocols");
         List<SNIServerName> names = p == null ? null : p.getServerNames();
         List<SNIServerName> std = standardNames(names);
         if (use == asked && std == names) {
             sink.set(p);
-            return;
+            return false;
         }
         p.setProtocols(use);
         p.setServerNames(std);
@@ -118,6 +126,7 @@ final class Sockets {
             p.setProtocols(asked);
             p.setServerNames(names);
         }
+        return true;
     }
 
     /** The list with legacy host names swapped (enforce), or the same list when none is one. */

@@ -25,8 +25,7 @@ final class WatchingSocketFactory extends SSLSocketFactory {
     private Socket watch(Socket s) {
         if (!(s instanceof SSLSocket))
             return s;
-        Sockets.watch((SSLSocket) s, changed);
-        return new FloorSocket((SSLSocket) s);
+        return new FloorSocket((SSLSocket) s, Sockets.watch((SSLSocket) s, changed));
     }
 
     @Override
