@@ -1,11 +1,13 @@
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -20,7 +22,13 @@ import javax.net.ssl.SSLSocketFactory;
  *          then setEnabledProtocols), jdk-property (getInstance("TLS") and whatever
  *          jdk.tls.client.protocols says), setenabledprotocols (the default context's socket,
  *          setEnabledProtocols("TLSv1", "TLSv1.1")), sslparameters (the default context's
- *          socket, SSLParameters.setProtocols("TLSv1")), modern (getInstance("TLS"), the control)
+ *          socket, SSLParameters.setProtocols("TLSv1")), modern (getInstance("TLS"), the control),
+ *          tls-setenabledprotocols (getInstance("TLS")'s socket, setEnabledProtocols("TLSv1",
+ *          "TLSv1.1")), factory-setenabledprotocols (the same on SSLSocketFactory.getDefault()'s),
+ *          implicit (getInstance("TLS")'s socket pinned to TLSv1, no startHandshake: the first
+ *          read or write shakes hands), engine (an SSLEngine of getInstance("TLS") in client
+ *          mode, setEnabledProtocols("TLSv1")), engine-pinned (an SSLEngine of
+ *          getInstance("TLSv1")), legacy (getInstance("TLS"), nothing pinned: for host names)
  * Host names are always checked (endpoint identification HTTPS), trust is the JDK's default
  * (the test passes -Djavax.net.ssl.trustStore).
  */
@@ -56,7 +64,7 @@ public final class MailClient {
         SSLContext ctx;
         if (route.equals("setenabledprotocols") || route.equals("sslparameters"))
             return SSLContext.getDefault();
-        if (route.equals("getinstance"))
+        if (route.equals("getinstance") || route.equals("engine-pinned"))
             ctx = SSLContext.getInstance("TLSv1");
         else if (route.equals("getinstance-sunjsse"))
             ctx = SSLContext.getInstance("TLSv1", "SunJSSE");
@@ -73,8 +81,12 @@ public final class MailClient {
         if (route.equals("sslparameters"))
             p.setProtocols(new String[] { "TLSv1" });
         s.setSSLParameters(p);
-        if (route.equals("setenabledprotocols"))
+        if (route.endsWith("setenabledprotocols"))
             s.setEnabledProtocols(new String[] { "TLSv1", "TLSv1.1" });
+        if (route.equals("implicit")) {
+            s.setEnabledProtocols(new String[] { "TLSv1" });
+            return s;   // the first read or write shakes hands
+        }
         if (route.equals("mail-property")) {
             String name = "mail." + proto.replace("-starttls", "")
                     + ".ssl.protocols";
@@ -86,9 +98,37 @@ public final class MailClient {
         return s;
     }
 
+    /** An SSLEngine on the plain connection, host name checks on, the route's pin, the handshake. */
+    private void secureEngine(SSLContext ctx, Socket plain) throws IOException {
+        SSLEngine e = ctx.createSSLEngine(host, port);
+        e.setUseClientMode(true);
+        SSLParameters p = e.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        e.setSSLParameters(p);
+        if (route.equals("engine"))
+            e.setEnabledProtocols(new String[] { "TLSv1" });
+        EngineIO io = new EngineIO(e, plain);
+        io.handshake();
+        attach(io.in(), io.out());
+    }
+
+    /** TLS on the connection (implicit TLS from the start, or after STARTTLS). */
+    private void upgrade(SSLContext ctx, SSLSocketFactory f, Socket plain) throws IOException {
+        if (route.startsWith("engine"))
+            secureEngine(ctx, plain);
+        else if (plain == null)
+            attach(secure((SSLSocket) f.createSocket(host, port)));
+        else
+            attach(secure((SSLSocket) f.createSocket(plain, host, port, true)));
+    }
+
     private void attach(Socket s) throws IOException {
-        in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-        out = s.getOutputStream();
+        attach(s.getInputStream(), s.getOutputStream());
+    }
+
+    private void attach(InputStream i, OutputStream o) {
+        in = new BufferedReader(new InputStreamReader(i, StandardCharsets.ISO_8859_1));
+        out = o;
     }
 
     private String line() throws IOException {
@@ -110,9 +150,11 @@ public final class MailClient {
     }
 
     private void run() throws Exception {
-        SSLSocketFactory f = context().getSocketFactory();
+        boolean factory = route.equals("factory-setenabledprotocols");
+        SSLContext ctx = factory ? null : context();
+        SSLSocketFactory f = factory ? (SSLSocketFactory) SSLSocketFactory.getDefault() : ctx.getSocketFactory();
         if (proto.equals("imaps") || proto.equals("pop3s")) {
-            attach(secure((SSLSocket) f.createSocket(host, port)));
+            upgrade(ctx, f, route.startsWith("engine") ? new Socket(host, port) : null);
             if (proto.equals("imaps"))
                 imapLogin();
             else
@@ -124,13 +166,13 @@ public final class MailClient {
         if (proto.equals("imap-starttls")) {
             expect(line(), "* OK");
             expect(send("a0 STARTTLS"), "a0 OK");
-            attach(secure((SSLSocket) f.createSocket(plain, host, port, true)));
+            upgrade(ctx, f, plain);
             imapLogin();
         } else {
             smtpGreeting();
             expect(smtpCommand("EHLO client.test"), "250");
             expect(smtpCommand("STARTTLS"), "220");
-            attach(secure((SSLSocket) f.createSocket(plain, host, port, true)));
+            upgrade(ctx, f, plain);
             expect(smtpCommand("EHLO client.test"), "250");
             String token = Base64.getEncoder().encodeToString(("\0" + USER + "\0" + PASS).getBytes(StandardCharsets.UTF_8));
             expect(smtpCommand("AUTH PLAIN " + token), "235");

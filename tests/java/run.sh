@@ -3,6 +3,9 @@
 # Dovecot of tests/mail (127.0.0.1; IMAPS 993, IMAP STARTTLS 143, POP3S 995, SMTP 587 STARTTLS).
 # Must run inside tests/lib/netns-run. Each GROUP is one route that pins an old TLS version:
 #   getinstance | getinstance-sunjsse | setenabledprotocols | sslparameters | jdk-property | mail-property | properties | https | policy | wrapper
+#   tls-setenabledprotocols | factory-setenabledprotocols | implicit | engine | engine-pinned | server
+# TLSFLOOR_TEST_JAVA names the java binary to run the cases with (default: java on PATH), so
+# that another JDK (Java 11) runs the same cases.
 # Every case: fails without tlsfloor; works with the agent (JAVA_TOOL_OPTIONS, or the wrapper),
 # the record names the pin and (for code) MailClient's line; in audit mode it still fails and
 # the same pin is reported with applied:false.
@@ -14,17 +17,18 @@ group=${1:?usage: run.sh GROUP}
 : "${TF_JAVA_CLASSES:?TF_JAVA_CLASSES must name the compiled test clients}"
 [ -f "$TF_JAVA_AGENT" ] || { echo "FAIL: $TF_JAVA_AGENT not built (no javac?)"; exit 1; }
 [ -f "$TF_JAVA_CLASSES/MailClient.class" ] || { echo "FAIL: MailClient.class not built"; exit 1; }
-command -v java >/dev/null || { echo "FAIL: no java (apt-get install openjdk-17-jdk-headless)"; exit 1; }
+TEST_JAVA=${TLSFLOOR_TEST_JAVA:-java}
+command -v "$TEST_JAVA" >/dev/null || { echo "FAIL: no $TEST_JAVA (apt-get install openjdk-17-jdk-headless)"; exit 1; }
 
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS    # only what a case sets itself
 case $group in
-    properties | https) ;;
+    properties | https | server | legacy) ;;
     *) start_dovecot modern 127.0.0.1 modern || exit 1 ;;
 esac
 TRUST=$T/trust.p12
 keytool -importcert -noprompt -alias tfca -file "$CA" -keystore "$TRUST" -storepass changeit \
     -storetype PKCS12 > "$T/keytool.out" 2>&1 || { echo "FAIL: keytool"; cat "$T/keytool.out"; exit 1; }
-JAVA=(java -Djavax.net.ssl.trustStore="$TRUST" -Djavax.net.ssl.trustStorePassword=changeit)
+JAVA=("$TEST_JAVA" -Djavax.net.ssl.trustStore="$TRUST" -Djavax.net.ssl.trustStorePassword=changeit)
 HOST=outlook.office365.com     # 127.0.0.1 in netns-run's /etc/hosts; the certificate's name
 
 # run_java NAME plain|enforce|audit|wrapper|wrapper-audit [JAVA-OPTIONS...] -- CLIENT-ARGS...
@@ -91,6 +95,238 @@ socket_route() {
             '{"class":"MailClient","method":"secure","file":"MailClient.java","line":'
         expect_log "$n-audit" handshake_failed "\"port\":$port" '"class":"MailClient","method":"secure"'
     done
+}
+
+# engine_route engine|engine-pinned: an SSLEngine the client drives itself over the connection
+# (after STARTTLS for 143/587), pinned by setEnabledProtocols("TLSv1") on the engine or by its
+# context (getInstance("TLSv1")); its handshake is recorded from wrap/unwrap.
+engine_route() {
+    local route=$1 p proto port n
+    for p in "${PROTOS[@]}"; do
+        read -r proto port <<< "$p"
+        n=$route-$proto
+        case_begin "$n"
+        run_java "$n-plain" plain -- "$proto" "$route" "$HOST" "$port"
+        expect_fail "$n-plain" "without tlsfloor the pinned engine fails"
+        run_java "$n" enforce -- "$proto" "$route" "$HOST" "$port"
+        expect_ok "$n" "with the agent it logs in" "LOGIN OK"
+        if [ "$route" = engine ]; then
+            expect_log "$n" protocols_raised '"old":"TLSv1"' '"via":"SSLEngine.setEnabledProtocols"' '"applied":true' \
+                '{"class":"MailClient","method":"secureEngine","file":"MailClient.java","line":'
+        else
+            expect_log "$n" method_pinned '"old":"TLSv1"' '"applied":true' '"class":"MailClient","method":"context"'
+        fi
+        expect_log "$n" handshake '"below_floor":false' "\"port\":$port" '"via":"SSLEngine"' '"role":"client"' \
+            '"class":"MailClient","method":"secureEngine"'
+        run_java "$n-audit" audit -- "$proto" "$route" "$HOST" "$port"
+        expect_fail "$n-audit" "audit mode changes nothing"
+        if [ "$route" = engine ]; then
+            expect_log "$n-audit" protocols_raised '"via":"SSLEngine.setEnabledProtocols"' '"applied":false' \
+                '{"class":"MailClient","method":"secureEngine","file":"MailClient.java","line":'
+        else
+            expect_log "$n-audit" protocols_raised '"old":"TLSv1"' '"via":"SSLContext engine"' '"applied":false' \
+                '{"class":"MailClient","method":"secureEngine","file":"MailClient.java","line":'
+        fi
+        expect_log "$n-audit" handshake_failed "\"port\":$port" '"via":"SSLEngine"' '"class":"MailClient"'
+        expect_no_log "$n-audit" handshake
+    done
+}
+
+# implicit: a socket of getInstance("TLS") pinned to TLSv1 and never told startHandshake: the
+# first read (IMAPS/POP3S greeting) or write (after STARTTLS) shakes hands; its handshake and,
+# in audit mode, its failure are recorded.
+implicit_route() {
+    local p proto port n
+    for p in "${PROTOS[@]}"; do
+        read -r proto port <<< "$p"
+        n=implicit-$proto
+        case_begin "$n"
+        run_java "$n-plain" plain -- "$proto" implicit "$HOST" "$port"
+        expect_fail "$n-plain" "without tlsfloor the pinned client fails"
+        run_java "$n" enforce -- "$proto" implicit "$HOST" "$port"
+        expect_ok "$n" "with the agent it logs in" "LOGIN OK"
+        expect_log "$n" protocols_raised '"old":"TLSv1"' '"via":"SSLSocket.setEnabledProtocols"' '"applied":true' \
+            '{"class":"MailClient","method":"secure","file":"MailClient.java","line":'
+        expect_log "$n" handshake '"below_floor":false' '"version":"TLSv1.' "\"port\":$port" '"class":"MailClient"'
+        run_java "$n-audit" audit -- "$proto" implicit "$HOST" "$port"
+        expect_fail "$n-audit" "audit mode changes nothing"
+        expect_log "$n-audit" protocols_raised '"via":"SSLSocket.setEnabledProtocols"' '"applied":false'
+        expect_log "$n-audit" handshake_failed "\"port\":$port" '"via":"implicit handshake' '"class":"MailClient"'
+    done
+}
+
+# server: Java servers pinned to TLSv1 (an SSLServerSocket of getInstance("TLS"), and an
+# SSLEngine in server mode) talked to by `openssl s_client -tls1_2`: fail without tlsfloor,
+# work with it, audit changes nothing; the pin's record names JavaServer's line.
+server_group() {
+    KS=$T/server.p12
+    openssl pkcs12 -export -in "$PKI/server-chain.pem" -inkey "$PKI/server.key" -out "$KS" \
+        -passout pass:changeit > "$T/pkcs12.out" 2>&1 || { echo "FAIL: openssl pkcs12"; cat "$T/pkcs12.out"; exit 1; }
+    local mode port how n via
+    for mode in serversocket engine-server; do
+        case $mode in
+            serversocket) port=9443; via=SSLServerSocket.setEnabledProtocols ;;
+            *) port=9444; via=SSLEngine.setEnabledProtocols ;;
+        esac
+        case_begin "server-$mode"
+        for how in plain enforce audit; do
+            n=server-$mode-$how
+            run_server "$n" "$how" "$mode" "$port"
+        done
+        expect_fail "server-$mode-plain-client" "without tlsfloor openssl s_client -tls1_2 is refused"
+        expect_ok "server-$mode-enforce-client" "with the agent s_client -tls1_2 is served" "HELLO TLSv1.2"
+        expect_ok "server-$mode-enforce" "the server saw it through"
+        expect_log "server-$mode-enforce" protocols_raised '"old":"TLSv1"' "\"via\":\"$via\"" '"applied":true' \
+            '{"class":"JavaServer","method":"run","file":"JavaServer.java","line":'
+        expect_log "server-$mode-enforce" handshake '"version":"TLSv1.2"' '"below_floor":false' '"class":"JavaServer"'
+        expect_fail "server-$mode-audit-client" "audit mode changes nothing"
+        expect_log "server-$mode-audit" protocols_raised "\"via\":\"$via\"" '"applied":false' '"class":"JavaServer"'
+        expect_log "server-$mode-audit" handshake_failed '"class":"JavaServer"'
+    done
+}
+
+# run_server NAME plain|enforce|audit MODE PORT: JavaServer in the background, one s_client
+# connection to it (NAME-client), then the server's own status (NAME).
+run_server() {
+    local n=$1 how=$2 mode=$3 port=$4 pid i
+    local agent=()
+    [ "$how" = plain ] || agent=(JAVA_TOOL_OPTIONS="-javaagent:$TF_JAVA_AGENT" TLSFLOOR_MODE="$how" TLSFLOOR_LOG="$OUT/$n.jsonl")
+    : > "$OUT/$n.jsonl"
+    : > "$OUT/$n.out"
+    env "${agent[@]}" "${JAVA[@]}" -cp "$TF_JAVA_CLASSES" JavaServer "$mode" "$port" "$KS" changeit \
+        > "$OUT/$n.out" 2> "$OUT/$n.err" < /dev/null &
+    pid=$!
+    PIDS+=("$pid")
+    for i in $(seq 400); do
+        grep -q READY "$OUT/$n.out" && break
+        sleep 0.05
+    done
+    timeout 30 openssl s_client -tls1_2 -connect "127.0.0.1:$port" -servername "$HOST" -CAfile "$CA" \
+        -verify_return_error -ign_eof < /dev/null > "$OUT/$n-client.out" 2> "$OUT/$n-client.err"
+    echo $? > "$OUT/$n-client.rc"
+    for i in $(seq 400); do
+        kill -0 "$pid" 2> /dev/null || break
+        sleep 0.05
+    done
+    kill "$pid" 2> /dev/null
+    wait "$pid"
+    echo $? > "$OUT/$n.rc"
+}
+
+# legacy: a Java client that names imap-legacy.office365.com (resolved by the shim's rewrite
+# through `tlsfloor -- java`) must send SNI outlook.office365.com and verify the certificate
+# against it with endpoint identification on (HTTPS and LDAPS), by each way a program names its
+# peer to JSSE (createSocket(host, port), createSocket(socket, host, ...), createSSLEngine(host,
+# port), HttpsURLConnection). The server's certificate carries outlook.office365.com only, so
+# a check against the legacy name fails; one that does not carry it (port 8444) is still refused.
+legacy_group() {
+    local legacy=imap-legacy.office365.com std=outlook.office365.com
+    case_begin legacy-builtin-rules
+    check "the agent's built-in rules are common/tf_rewrite.c's" diff \
+        <(grep -o '{ "[^"]*", "[^"]*", 0 }' "$TF_SRC/common/tf_rewrite.c" | sed 's/, 0 }/ }/') \
+        <(grep -o '{ "[^"]*", "[^"]*" }' "$TF_SRC/java/src/tlsfloor/agent/Rewrite.java")
+    local cn
+    for cn in "$std:8443" "other.example.test:8444"; do
+        openssl req -new -key "$PKI/server.key" -subj "/CN=${cn%:*}" -out "$T/${cn#*:}.csr" 2> /dev/null &&
+            openssl x509 -req -in "$T/${cn#*:}.csr" -CA "$CA" -CAkey "$PKI/ca.key" -CAcreateserial -days 2 \
+                -extfile <(printf 'subjectAltName=DNS:%s\n' "${cn%:*}") -out "$T/${cn#*:}.pem" 2> /dev/null ||
+            { echo "FAIL: cannot make the certificate for ${cn%:*}"; exit 1; }
+        : > "$T/sni-${cn#*:}"
+        "$PY" - "${cn#*:}" "$T/${cn#*:}.pem" "$PKI/server.key" "$T/sni-${cn#*:}" > "$T/legacy-${cn#*:}.out" 2>&1 <<'PYEOF' &
+import http.server, ssl, sys
+port, cert, key, snifile = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"hello\n")
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", port), H)
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+c.minimum_version = ssl.TLSVersion.TLSv1_2
+c.load_cert_chain(cert, key)
+def sni(sock, name, ctx):
+    with open(snifile, "a") as f:
+        f.write("%s\n" % name)
+c.sni_callback = sni
+s.socket = c.wrap_socket(s.socket, server_side=True)
+s.serve_forever()
+PYEOF
+        PIDS+=($!)
+    done
+    local i
+    for i in $(seq 100); do
+        (exec 3<>/dev/tcp/127.0.0.1/8444) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/8443) 2>/dev/null && break
+        sleep 0.05
+    done
+    local mode alg n
+    for mode in create layered engine https; do
+        for alg in HTTPS LDAPS; do
+            [ "$mode" = https ] && [ "$alg" = LDAPS ] && continue
+            n=legacy-$mode-$alg
+            case_begin "$n"
+            legacy_run "$n-plain" plain "$mode" "$legacy" 8443 "$alg"
+            expect_fail "$n-plain" "without tlsfloor the legacy name does not resolve"
+            : > "$T/sni-8443"
+            legacy_run "$n" wrapper "$mode" "$legacy" 8443 "$alg"
+            expect_ok "$n" "tlsfloor -- java: verified against $std" "200"
+            check "SNI sent: $std" grep -qx "$std" "$T/sni-8443"
+            check "SNI never the legacy name" bash -c "! grep -q legacy '$T/sni-8443'"
+            expect_log "$n" host_rewritten '"tool":"java"' "\"old\":\"$legacy\"" "\"new\":\"$std\"" '"applied":true'
+            expect_log "$n" handshake '"tool":"java"' "\"sni\":\"$std\"" '"below_floor":false'
+            legacy_run "$n-wrong" wrapper "$mode" "$legacy" 8444 "$alg"
+            expect_fail "$n-wrong" "a certificate without $std is still refused"
+            expect_log "$n-wrong" handshake_failed '"tool":"java"'
+            expect_no_log "$n-wrong" handshake
+        done
+    done
+    n="legacy-audit"
+    case_begin "$n"
+    legacy_run "$n" wrapper-audit create "$legacy" 8443 HTTPS
+    expect_fail "$n" "tlsfloor --audit -- java: nothing rewritten, the name does not resolve"
+    expect_log "$n" host_would_rewrite '"tool":"java"' "\"new\":\"$std\"" '"applied":false'
+    expect_no_log "$n" host_rewritten
+}
+
+legacy_run() { # legacy_run NAME HOW MODE HOST PORT ALGORITHM
+    local n=$1 how=$2 mode=$3 host=$4 port=$5 alg=$6
+    if [ "$mode" = https ]; then
+        MAIN_CLASS=HttpsGet run_java "$n" "$how" -- "https://$host:$port/"
+    else
+        MAIN_CLASS=LegacyClient run_java "$n" "$how" -- "$mode" "$host" "$port" "$alg"
+    fi
+}
+
+# tlsfloor verify -- java ...: the agent is put on JAVA_TOOL_OPTIONS, its records judged as the
+# shim's are: one row per connection with the negotiated version, the intervention with the Java
+# frame that asked for it, the verdict; --native (audit) says it fails on its own.
+verify_group() {
+    local n route want
+    for route in getinstance setenabledprotocols engine; do
+        n=verify-$route
+        case_begin "$n"
+        verify_run "$n" "" imaps "$route"
+        check "exit status 0 (works with tlsfloor)" test "$(cat "$OUT/$n.rc")" = 0
+        check "a row for the IMAPS connection at TLS 1.2+" grep -Eq '^outlook\.office365\.com +993 +IMAP +TLSv1\.[23] +java +ok$' "$OUT/$n.out"
+        case $route in
+            getinstance) want='^method_pinned: TLSv1 -> TLS via SSLContext.getInstance, asked by MailClient\.context\(MailClient\.java:[0-9]+\)$' ;;
+            setenabledprotocols) want='^protocols_raised: TLSv1,TLSv1\.1 -> .*TLSv1\.2 via SSLSocket\.setEnabledProtocols, asked by MailClient\.secure\(MailClient\.java:[0-9]+\)$' ;;
+            engine) want='^protocols_raised: TLSv1 -> .*TLSv1\.2 via SSLEngine\.setEnabledProtocols, asked by MailClient\.secureEngine\(MailClient\.java:[0-9]+\)$' ;;
+        esac
+        check "the intervention names MailClient's line" grep -Eq "$want" "$OUT/$n.out"
+        check "verdict: works with tlsfloor" grep -q '^VERDICT: works under TLS 1.2 with tlsfloor' "$OUT/$n.out"
+        verify_run "$n-json" --json imaps "$route"
+        check "--json: the connection and the Java intervention" grep -q '"result":"ok".*"interventions":\[{"event":"[a-z_]*","old":"TLSv1' "$OUT/$n-json.out"
+        verify_run "$n-native" --native imaps "$route"
+        check "--native: the program's own failure (status 1)" test "$(cat "$OUT/$n-native.rc")" = 1
+        check "--native: the failed handshake and what tlsfloor would change" grep -q '^VERDICT: does not work under TLS 1.2 on its own.*handshake with [^ ]*:993 failed.*tlsfloor would change' "$OUT/$n-native.out"
+    done
+}
+
+verify_run() { # verify_run NAME VERIFY-OPTION PROTO ROUTE
+    local n=$1 opt=$2
+    TLSFLOOR_LIBRARY=$TF_LIB "$TF_SRC/scripts/tlsfloor" verify $opt -- "${JAVA[@]}" -cp "$TF_JAVA_CLASSES" \
+        MailClient "$3" "$4" "$HOST" 993 > "$OUT/$n.out" 2> "$OUT/$n.err" < /dev/null
+    echo $? > "$OUT/$n.rc"
 }
 
 # property_route PROPERTY-FOR-PROTO CLIENT-ROUTE: a property naming only old versions.
@@ -234,7 +470,13 @@ PYEOF
 
 case $group in
     https) https_group ;;
-    setenabledprotocols) socket_route setenabledprotocols SSLSocket.setEnabledProtocols TLSv1,TLSv1.1 ;;
+    setenabledprotocols | tls-setenabledprotocols | factory-setenabledprotocols)
+        socket_route "$group" SSLSocket.setEnabledProtocols TLSv1,TLSv1.1 ;;
+    implicit) implicit_route ;;
+    engine | engine-pinned) engine_route "$group" ;;
+    server) server_group ;;
+    legacy) legacy_group ;;
+    verify) verify_group ;;
     sslparameters) socket_route sslparameters SSLParameters.setProtocols TLSv1 ;;
     properties) properties_group ;;
     policy) policy_group ;;

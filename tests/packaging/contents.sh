@@ -24,11 +24,14 @@ same() { # same WHAT EXPECTED-FILE ACTUAL-FILE
 
 declare -A expect
 expect[libtlsfloor_amd64]="/usr/lib/x86_64-linux-gnu/tlsfloor/libtlsfloor.so
+/usr/lib/x86_64-linux-gnu/tlsfloor/tlsfloor-agent.jar
 /usr/share/doc/libtlsfloor/changelog.gz
-/usr/share/doc/libtlsfloor/copyright"
+/usr/share/doc/libtlsfloor/copyright
+/usr/share/lintian/overrides/libtlsfloor"
 expect[libtlsfloor_i386]="/usr/lib/i386-linux-gnu/tlsfloor/libtlsfloor.so
 /usr/share/doc/libtlsfloor/changelog.gz
-/usr/share/doc/libtlsfloor/copyright"
+/usr/share/doc/libtlsfloor/copyright
+/usr/share/lintian/overrides/libtlsfloor"
 expect[tlsfloor_amd64]="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-report-html
@@ -101,6 +104,7 @@ echo "== RPM"
 rpm_want_main="/usr/bin/tlsfloor
 /usr/lib64/tlsfloor
 /usr/lib64/tlsfloor/libtlsfloor.so
+/usr/lib64/tlsfloor/tlsfloor-agent.jar
 /usr/libexec/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-report-html

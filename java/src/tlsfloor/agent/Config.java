@@ -33,6 +33,8 @@ final class Config {
         set("mode", System.getenv("TLSFLOOR_MODE"), "TLSFLOOR_MODE");
         set("min", System.getenv("TLSFLOOR_MIN"), "TLSFLOOR_MIN");
         set("log", System.getenv("TLSFLOOR_LOG"), "TLSFLOOR_LOG");
+        set("rewrite_defaults", System.getenv("TLSFLOOR_REWRITE_DEFAULTS"), "TLSFLOOR_REWRITE_DEFAULTS");
+        set("rewrite", System.getenv("TLSFLOOR_REWRITE"), "TLSFLOOR_REWRITE");
     }
 
     /** Reported after the log is known. */
@@ -64,11 +66,35 @@ final class Config {
         }
     }
 
-    /** Other keys (rewrite, verify, ...) belong to the shim and are not the agent's business. */
+    /**
+     * Host name rules as the shim reads them: "rewrite OLD NEW" in the file, OLD=NEW,... in
+     * TLSFLOOR_REWRITE; rewrite_defaults 0|1.
+     */
+    private static void setRewrite(String key, String value, String where) {
+        if (key.equals("rewrite_defaults")) {
+            if (value.equals("0") || value.equals("1"))
+                Rewrite.defaults = value.equals("1");
+            else
+                errors.add(where + "=\"" + value + "\": rewrite_defaults is not 0 or 1");
+            return;
+        }
+        String[] words = value.trim().split("\\s+");
+        if (words.length == 2 && value.indexOf('=') < 0 && value.indexOf(',') < 0) {
+            String err = Rewrite.add(words[0], words[1]);
+            if (err != null)
+                errors.add(where + ": " + err);
+        } else {
+            Rewrite.addList(value, errors);
+        }
+    }
+
+    /** Other keys (verify, ...) belong to the shim and are not the agent's business. */
     private static void set(String key, String value, String where) {
         if (value == null || value.isEmpty())
             return;
-        if (key.equals("mode")) {
+        if (key.equals("rewrite") || key.equals("rewrite_defaults")) {
+            setRewrite(key, value, where);
+        } else if (key.equals("mode")) {
             if (value.equals("enforce") || value.equals("audit"))
                 mode = value;
             else

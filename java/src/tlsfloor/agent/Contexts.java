@@ -32,7 +32,15 @@ final class Contexts {
         SSLContext real = SSLContext.getInstance(enforce ? "TLS" : asked, backing);
         Log.emit("method_pinned", "old", asked, "new", "TLS", "version", Versions.name(Versions.rank(asked)),
                 "via", "SSLContext.getInstance", "applied", enforce);
-        return new Wrapped(real, enforce, false);
+        return new Wrapped(real, enforce, enforce ? null : asked);
+    }
+
+    /**
+     * A context the program asked for by a version-neutral name ("TLS", "TLSv1.2", "TLSv1.3"):
+     * the JDK's own, wrapped so that pins set on its sockets, server sockets and engines are seen.
+     */
+    static SSLContextSpi watched(String asked) throws NoSuchAlgorithmException {
+        return new Wrapped(SSLContext.getInstance(asked, backing), false, null);
     }
 
     /**
@@ -41,19 +49,23 @@ final class Contexts {
      * the agent); its sockets come wrapped so that their version pins are seen.
      */
     static SSLContextSpi defaultContext() throws NoSuchAlgorithmException {
-        return new Wrapped(SSLContext.getInstance("Default", backing), false, true);
+        return new Wrapped(SSLContext.getInstance("Default", backing), false, null);
     }
 
-    /** Delegates everything to a JDK context; sockets and engines pass through Sockets.watch. */
+    /**
+     * Delegates everything to a JDK context; its sockets, server sockets and engines come wrapped
+     * (FloorSocket, FloorServerSocket, FloorEngine) so that the program's own pins are seen.
+     */
     static final class Wrapped extends SSLContextSpi {
         private final SSLContext real;
         private final boolean changed;
-        private final boolean pinsWatched;
+        /** The version a context still pinned (audit mode) was asked for; null otherwise. */
+        private final String pin;
 
-        Wrapped(SSLContext real, boolean changed, boolean pinsWatched) {
+        Wrapped(SSLContext real, boolean changed, String pin) {
             this.real = real;
             this.changed = changed;
-            this.pinsWatched = pinsWatched;
+            this.pin = pin;
         }
 
         @Override
@@ -63,22 +75,22 @@ final class Contexts {
 
         @Override
         protected SSLSocketFactory engineGetSocketFactory() {
-            return new WatchingSocketFactory(real.getSocketFactory(), changed, pinsWatched);
+            return new WatchingSocketFactory(real.getSocketFactory(), changed);
         }
 
         @Override
         protected SSLServerSocketFactory engineGetServerSocketFactory() {
-            return real.getServerSocketFactory();
+            return new WatchingServerSocketFactory(real.getServerSocketFactory(), changed);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return Sockets.watch(real.createSSLEngine());
+            return Sockets.watch(real.createSSLEngine(), changed, pin);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return Sockets.watch(real.createSSLEngine(host, port));
+            return Sockets.watch(real.createSSLEngine(Rewrite.peer(host, "java SSLContext.createSSLEngine"), port), changed, pin);
         }
 
         @Override

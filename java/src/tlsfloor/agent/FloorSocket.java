@@ -12,42 +12,44 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A socket of the JDK's default context (SSLContext.getDefault(), SSLSocketFactory.getDefault()),
- * passed through whole except where a program pins versions: setEnabledProtocols and
- * setSSLParameters with a list below the floor get the floor's versions added (enforce), and
- * a failed startHandshake is recorded. Every other call goes to the JDK's socket as it is.
+ * A socket of a context the agent handed out (the default one, "TLS", pinned ones; accepted ones
+ * of its server sockets), passed through whole except where a program pins versions:
+ * setEnabledProtocols and setSSLParameters with a list below the floor get the floor's versions
+ * added (enforce); a failed handshake, explicit or started by the first read or write, is
+ * recorded; a legacy host name given to connect() is swapped for the standard one. Every other
+ * call goes to the JDK's socket as it is.
  */
 final class FloorSocket extends SSLSocket {
     private final SSLSocket s;
+    /** Whether tlsfloor changed this connection (its handshake record says so). */
+    private final java.util.concurrent.atomic.AtomicBoolean changed;
+    private final java.util.concurrent.atomic.AtomicBoolean failureRecorded =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
-    FloorSocket(SSLSocket s) {
+    FloorSocket(SSLSocket s, java.util.concurrent.atomic.AtomicBoolean changed) {
         this.s = s;
+        this.changed = changed;
+    }
+
+    /** One handshake_failed per socket, whichever call met the failure first. */
+    void recordFailure(IOException e, String via) {
+        if (failureRecorded.compareAndSet(false, true))
+            Sockets.failed(s, e, via);
     }
 
     @Override
     public void setEnabledProtocols(String[] protocols) {
-        s.setEnabledProtocols(Sockets.raisePin(protocols, "SSLSocket.setEnabledProtocols"));
+        String[] use = Sockets.raisePin(protocols, "SSLSocket.setEnabledProtocols");
+        if (use != protocols)
+            changed.set(true);
+        s.setEnabledProtocols(use);
     }
 
-    /** The caller's SSLParameters object is given back as it came. */
+    /** Protocols and SNI names handled by Sockets.setParameters. */
     @Override
     public void setSSLParameters(SSLParameters p) {
-        String[] asked = p == null ? null : p.getProtocols();
-        if (asked == null) {
-            s.setSSLParameters(p);
-            return;
-        }
-        String[] use = Sockets.raisePin(asked, "SSLParameters.setProtocols");
-        if (use == asked) {
-            s.setSSLParameters(p);
-            return;
-        }
-        p.setProtocols(use);
-        try {
-            s.setSSLParameters(p);
-        } finally {
-            p.setProtocols(asked);
-        }
+        if (Sockets.setParameters(p, q -> s.setSSLParameters(q)))
+            changed.set(true);
     }
 
     @Override
@@ -55,7 +57,7 @@ final class FloorSocket extends SSLSocket {
         try {
             s.startHandshake();
         } catch (IOException e) {
-            Sockets.failed(s, e);
+            recordFailure(e, "startHandshake");
             throw e;
         }
     }
@@ -112,8 +114,26 @@ final class FloorSocket extends SSLSocket {
         return (java.util.Set<java.net.SocketOption<?>>) Sockets.call(s, "supportedOptions");
     }
 
-    @Override public void connect(SocketAddress a) throws IOException { s.connect(a); }
-    @Override public void connect(SocketAddress a, int timeout) throws IOException { s.connect(a, timeout); }
+    @Override public void connect(SocketAddress a) throws IOException { s.connect(standardName(a)); }
+    @Override public void connect(SocketAddress a, int timeout) throws IOException { s.connect(standardName(a), timeout); }
+
+    /**
+     * An unconnected socket (HttpsURLConnection's) takes its peer host for SNI and endpoint
+     * identification from the name the address was looked up by: a legacy one becomes the
+     * standard one, same address (the shim already resolved it).
+     */
+    private static SocketAddress standardName(SocketAddress a) throws IOException {
+        if (!(a instanceof java.net.InetSocketAddress))
+            return a;
+        java.net.InetSocketAddress in = (java.net.InetSocketAddress) a;
+        InetAddress addr = in.getAddress();
+        if (addr == null || Rewrite.lookup(in.getHostString()) == null)
+            return a;
+        String host = Rewrite.peer(in.getHostString(), "java SSLSocket.connect");
+        if (host.equals(in.getHostString()))
+            return a;
+        return new java.net.InetSocketAddress(InetAddress.getByAddress(host, addr.getAddress()), in.getPort());
+    }
     @Override public void bind(SocketAddress a) throws IOException { s.bind(a); }
     @Override public InetAddress getInetAddress() { return s.getInetAddress(); }
     @Override public InetAddress getLocalAddress() { return s.getLocalAddress(); }
@@ -122,8 +142,8 @@ final class FloorSocket extends SSLSocket {
     @Override public SocketAddress getRemoteSocketAddress() { return s.getRemoteSocketAddress(); }
     @Override public SocketAddress getLocalSocketAddress() { return s.getLocalSocketAddress(); }
     @Override public java.nio.channels.SocketChannel getChannel() { return s.getChannel(); }
-    @Override public InputStream getInputStream() throws IOException { return s.getInputStream(); }
-    @Override public OutputStream getOutputStream() throws IOException { return s.getOutputStream(); }
+    @Override public InputStream getInputStream() throws IOException { return new WatchedStreams.In(s.getInputStream(), this); }
+    @Override public OutputStream getOutputStream() throws IOException { return new WatchedStreams.Out(s.getOutputStream(), this); }
     @Override public void setTcpNoDelay(boolean on) throws SocketException { s.setTcpNoDelay(on); }
     @Override public boolean getTcpNoDelay() throws SocketException { return s.getTcpNoDelay(); }
     @Override public void setSoLinger(boolean on, int linger) throws SocketException { s.setSoLinger(on, linger); }

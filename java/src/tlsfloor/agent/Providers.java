@@ -88,6 +88,18 @@ final class Providers {
         }
     }
 
+    /** "TLS", "TLSv1.2", "TLSv1.3": the JDK's own context, its sockets and engines watched for pins. */
+    static final class WatchedService extends Provider.Service {
+        WatchedService(Provider p, String alg, List<String> aliases) {
+            super(p, "SSLContext", alg, Contexts.Wrapped.class.getName(), aliases, null);
+        }
+
+        @Override
+        public Object newInstance(Object param) throws NoSuchAlgorithmException {
+            return Contexts.watched(getAlgorithm());
+        }
+    }
+
     /** Any other service of the twin: the real provider's own. */
     static final class PassedService extends Provider.Service {
         private final Provider.Service real;
@@ -142,6 +154,9 @@ final class Providers {
                     putService(new PinnedService(this, s.getAlgorithm(), pinnedAliases));
                 } else if (s.getType().equals("SSLContext") && s.getAlgorithm().equals("Default")) {
                     putService(new DefaultService(this, a));
+                } else if (s.getType().equals("SSLContext")
+                        && (Versions.rank(s.getAlgorithm()) > 0 || s.getAlgorithm().equals("TLS"))) {
+                    putService(new WatchedService(this, s.getAlgorithm(), a));
                 } else {
                     putService(new PassedService(this, s, a, attributesOf(real, s)));
                 }

@@ -7,24 +7,25 @@ import java.net.Socket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
-/** The context's own factory; each socket it makes goes through Sockets.watch. */
+/**
+ * The context's own factory; each socket it makes goes through Sockets.watch. A legacy host name
+ * the program gives is swapped for the standard one (Rewrite.peer), so that JSSE's SNI and
+ * endpoint identification use the name the server's certificate carries.
+ */
 final class WatchingSocketFactory extends SSLSocketFactory {
     private final SSLSocketFactory real;
     private final boolean changed;
-    private final boolean pinsWatched;
 
-    /** pinsWatched: sockets come wrapped (FloorSocket), so the program's own pins are seen. */
-    WatchingSocketFactory(SSLSocketFactory real, boolean changed, boolean pinsWatched) {
+    /** Sockets come wrapped (FloorSocket), so the program's own pins are seen. */
+    WatchingSocketFactory(SSLSocketFactory real, boolean changed) {
         this.real = real;
         this.changed = changed;
-        this.pinsWatched = pinsWatched;
     }
 
     private Socket watch(Socket s) {
         if (!(s instanceof SSLSocket))
             return s;
-        Sockets.watch((SSLSocket) s, changed);
-        return pinsWatched ? new FloorSocket((SSLSocket) s) : s;
+        return new FloorSocket((SSLSocket) s, Sockets.watch((SSLSocket) s, changed));
     }
 
     @Override
@@ -44,7 +45,7 @@ final class WatchingSocketFactory extends SSLSocketFactory {
 
     @Override
     public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
-        return watch(real.createSocket(s, host, port, autoClose));
+        return watch(real.createSocket(s, Rewrite.peer(host, "java SSLSocketFactory.createSocket"), port, autoClose));
     }
 
     @Override
@@ -54,12 +55,12 @@ final class WatchingSocketFactory extends SSLSocketFactory {
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        return watch(real.createSocket(host, port));
+        return watch(real.createSocket(Rewrite.peer(host, "java SSLSocketFactory.createSocket"), port));
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
-        return watch(real.createSocket(host, port, local, localPort));
+        return watch(real.createSocket(Rewrite.peer(host, "java SSLSocketFactory.createSocket"), port, local, localPort));
     }
 
     @Override
