@@ -738,6 +738,8 @@ static void server_line(struct tf_bridge *b, const char *s, size_t n)
         } else if (b->state == TF_BR_X_GO) {
             to_program(b, s, n);   /* the server does not take XOAUTH2 */
             verdict(b, -1, "server refused XOAUTH2");
+            wipe(b->cred, sizeof b->cred);
+            b->ncred = 0;
             b->state = TF_BR_IDLE;
         } else {
             login_failed(b, s, n);
