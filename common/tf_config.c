@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tf_log.h"
@@ -18,6 +19,7 @@ void tf_config_init(struct tf_config *c)
     c->rewrite_defaults = 1;
     c->verify = TF_VERIFY_KEEP;
     c->nmail_ports = tf_parse_ports("993,995,143,110,587,465,25", c->mail_ports, 16);
+    c->oauth_token_timeout = 10;
 }
 
 const char *tf_mode_name(enum tf_mode mode)
@@ -124,6 +126,20 @@ void tf_config_set(struct tf_config *c, const char *key, const char *value, cons
             c->log_user = b;
         else
             tf_config_error(c, "%s: log_user " SHOWN " is not 0 or 1", origin, value);
+    } else if (!strcmp(key, "oauth_token_command")) {
+        /* a shell command line: run by /bin/sh -c, never echoed (it may name a secret store) */
+        if (strlen(value) < sizeof c->oauth_token_command && !strpbrk(value, "\r\n"))
+            snprintf(c->oauth_token_command, sizeof c->oauth_token_command, "%s", value);
+        else
+            tf_config_error(c, "%s: oauth_token_command is longer than %zu bytes or has a line break",
+                            origin, sizeof c->oauth_token_command - 1);
+    } else if (!strcmp(key, "oauth_token_timeout")) {
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (end != value && !*end && v >= 1 && v <= 300)
+            c->oauth_token_timeout = (int)v;
+        else
+            tf_config_error(c, "%s: oauth_token_timeout " SHOWN " is not 1 to 300 seconds", origin, value);
     } else if (!strcmp(key, "rewrite")) {
         /* "OLD=NEW[,...]" (environment) or "OLD NEW" (config line, joined by the caller) */
         struct report_ctx r = { c, origin };
@@ -154,10 +170,38 @@ static int split_words(char *line, char **words, int max)
     return n;
 }
 
+/* "oauth_token_command CMD...": the value is the rest of the line (a shell command has spaces);
+ * returns 1 when the line was that setting. */
+static int parse_command_line(struct tf_config *c, char *line, const char *origin)
+{
+    static const char key[] = "oauth_token_command";
+    char *p = line;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (strncmp(p, key, sizeof key - 1) || !isspace((unsigned char)p[sizeof key - 1]))
+        return 0;
+    p += sizeof key - 1;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '=' && isspace((unsigned char)p[1]))
+        for (p++; isspace((unsigned char)*p);)
+            p++;
+    char *end = p + strlen(p);
+    while (end > p && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    if (*p)
+        tf_config_set(c, key, p, origin);
+    else
+        tf_config_error(c, "%s: expected \"oauth_token_command COMMAND\"", origin);
+    return 1;
+}
+
 static void parse_line(struct tf_config *c, char *line, const char *origin)
 {
     char *hash = strchr(line, '#');
     char *words[4];
+    if (parse_command_line(c, line, origin))
+        return;   /* a '#' there belongs to the command */
     if (hash)
         *hash = '\0';
     int n = split_words(line, words, 4);
@@ -223,11 +267,13 @@ void tf_config_parse_text(struct tf_config *c, const char *text, size_t len, con
 
 void tf_config_apply_env(struct tf_config *c, const char *(*get)(const char *name))
 {
-    static const struct { char var[28], key[20]; } vars[] = {
+    static const struct { char var[32], key[24]; } vars[] = {
         { "TLSFLOOR_MODE", "mode" }, { "TLSFLOOR_MIN", "min" }, { "TLSFLOOR_LOG", "log" },
         { "TLSFLOOR_REWRITE_DEFAULTS", "rewrite_defaults" }, { "TLSFLOOR_VERIFY", "verify" },
         { "TLSFLOOR_REWRITE", "rewrite" }, { "TLSFLOOR_MAIL_PORTS", "mail_ports" },
         { "TLSFLOOR_LOG_USER", "log_user" },
+        { "TLSFLOOR_OAUTH_TOKEN_COMMAND", "oauth_token_command" },
+        { "TLSFLOOR_OAUTH_TOKEN_TIMEOUT", "oauth_token_timeout" },
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         const char *v = get(vars[i].var);

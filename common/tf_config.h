@@ -23,6 +23,8 @@ struct tf_config {
     int mail_ports[16];          /* connections to these are watched for coverage and auth */
     int nmail_ports;
     int log_user;                /* auth records may carry the user name */
+    char oauth_token_command[1024];   /* the OAuth bridge's token command; "" = bridge off */
+    int oauth_token_timeout;     /* seconds the token command may take */
     int nerrors;                 /* errors beyond TF_CONFIG_ERRORS are counted, not kept */
     char errors[TF_CONFIG_ERRORS][240];
     int error_quiet[TF_CONFIG_ERRORS];   /* a note for the log sink, not for the program's stderr */

@@ -113,6 +113,24 @@ START_TEST(environment_overrides_file)
 }
 END_TEST
 
+START_TEST(oauth_token_command)
+{
+    tf_config_init(&c);
+    ck_assert_str_eq(c.oauth_token_command, "");   /* the bridge is off unless set */
+    ck_assert_int_eq(c.oauth_token_timeout, 10);
+    parse("oauth_token_command oama access \"$TLSFLOOR_OAUTH_USER\" # all of it\n"
+          "oauth_token_timeout 5\n");
+    ck_assert_int_eq(c.nerrors, 0);
+    ck_assert_str_eq(c.oauth_token_command, "oama access \"$TLSFLOOR_OAUTH_USER\" # all of it");
+    ck_assert_int_eq(c.oauth_token_timeout, 5);
+    parse("oauth_token_command = vault read -field=t x  \r\noauth_token_timeout 0\noauth_token_command\n");
+    ck_assert_str_eq(c.oauth_token_command, "vault read -field=t x");
+    ck_assert_int_eq(c.oauth_token_timeout, 10);
+    ck_assert_int_eq(c.nerrors, 2);
+    ck_assert_ptr_null(strstr(c.errors[1], "vault"));   /* a command is never echoed */
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("config");
@@ -122,6 +140,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, bad_values_keep_safe_defaults);
     tcase_add_test(tc, hostile_input);
     tcase_add_test(tc, environment_overrides_file);
+    tcase_add_test(tc, oauth_token_command);
     suite_add_tcase(s, tc);
     return s;
 }
