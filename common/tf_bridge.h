@@ -26,7 +26,7 @@
 #define TF_BRIDGE_TOKEN 4096     /* longest access token */
 #define TF_BRIDGE_USER 256
 #define TF_BRIDGE_TO_SERVER 8192 /* the XOAUTH2 line: base64 of user and token */
-#define TF_BRIDGE_TO_PROGRAM 4096
+#define TF_BRIDGE_TO_PROGRAM 8192
 #define TF_BRIDGE_KICKS 4
 
 enum tf_bridge_state {
