@@ -78,9 +78,11 @@ EOF
     done
 }
 
-# start_dovecot NAME ADDR modern|legacy
+# start_dovecot NAME ADDR modern|legacy|tls12
+# DOVECOT_DIR (default $T/dovecot-NAME) and DOVECOT_AUTH_CONF (the auth_mechanisms/passdb lines;
+# default: plain and login against a passwd-file) let another area (tests/auth) change only those.
 start_dovecot() {
-    local name=$1 addr=$2 kind=$3 d=$T/dovecot-$1
+    local name=$1 addr=$2 kind=$3 d=${DOVECOT_DIR:-$T/dovecot-$1}
     mkdir -p "$d/run" "$d/state" "$d/home/poller"
     seed_maildir "$d/home/poller/Maildir"
     chown -R nobody:nogroup "$d/home"
@@ -105,6 +107,11 @@ EOF
 ssl_cipher_list = AES256-SHA:AES128-SHA:DEFAULT:@SECLEVEL=0
 ssl_prefer_server_ciphers = yes
 import_environment = TZ OPENSSL_CONF=$d/openssl.cnf"
+    elif [ "$kind" = tls12 ]; then
+        # Exactly TLS 1.2 (tests/auth): Dovecot 2.3 has no maximum setting, OpenSSL's config does.
+        printf 'openssl_conf = tf_conf\n[tf_conf]\nssl_conf = tf_ssl\n[tf_ssl]\nsystem_default = tf_sys\n[tf_sys]\nMinProtocol = TLSv1.2\nMaxProtocol = TLSv1.2\n' > "$d/openssl.cnf"
+        tls="ssl_min_protocol = TLSv1.2
+import_environment = TZ OPENSSL_CONF=$d/openssl.cnf"
     else
         tls="ssl_min_protocol = TLSv1.2"
     fi
@@ -124,12 +131,12 @@ ssl = required
 ssl_cert = <$PKI/server-chain.pem
 ssl_key = <$PKI/server.key
 $tls
-auth_mechanisms = plain login
-disable_plaintext_auth = yes
+${DOVECOT_AUTH_CONF:-auth_mechanisms = plain login
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $d/passwd
-}
+\}}
+disable_plaintext_auth = yes
 userdb {
   driver = static
   args = uid=nobody gid=nogroup home=$d/home/poller
