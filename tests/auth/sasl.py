@@ -3,6 +3,7 @@
 
 usage: sasl.py PROTO METHOD USER   (the password or token in $SASL_SECRET, never on the command line)
   PROTO   imaps (993) | imap (143, STARTTLS) | pop3s (995) | pop3 (110, STLS) | smtp (587, STARTTLS)
+          | imap-clear (143) | pop3-clear (110): no TLS at all (the server must refuse a password)
   METHOD  xoauth2  SASL XOAUTH2 with SECRET as the bearer token
           login    the program's ordinary password login: IMAP LOGIN, POP3 USER/PASS,
                    SMTP AUTH (smtplib's login(): PLAIN or LOGIN)
@@ -24,7 +25,8 @@ def imap_login(proto, method, host, ctx, user, secret):
         m = imaplib.IMAP4_SSL(host, 993, ssl_context=ctx, timeout=30)
     else:
         m = imaplib.IMAP4(host, 143, timeout=30)
-        m.starttls(ssl_context=ctx)
+        if proto != "imap-clear":
+            m.starttls(ssl_context=ctx)
     try:
         if method == "xoauth2":
             # After a refusal the server sends a JSON challenge; the answer is an empty line.
@@ -51,7 +53,8 @@ def pop_login(proto, method, host, ctx, user, secret):
         p = poplib.POP3_SSL(host, 995, context=ctx, timeout=30)
     else:
         p = poplib.POP3(host, 110, timeout=30)
-        p.stls(context=ctx)
+        if proto != "pop3-clear":
+            p.stls(context=ctx)
     try:
         if method == "xoauth2":
             line = base64.b64encode(xoauth2(user, secret).encode()).decode()
