@@ -571,7 +571,7 @@ static int final_reply(const struct tf_bridge *b, const char *s, size_t n)
 {
     if (b->proto == TF_PROTO_IMAP) {
         size_t tn = strlen(b->tag);
-        if (n <= tn || memcmp(s, b->tag, tn) || s[tn] != ' ')
+        if (n <= tn || memcmp(s, b->tag, tn) != 0 || s[tn] != ' ')
             return 0;
         return (n >= tn + 3 && !strncasecmp(s + tn + 1, "OK", 2)) ? 1 : -1;
     }

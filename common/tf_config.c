@@ -172,25 +172,32 @@ static int split_words(char *line, char **words, int max)
 
 /* "oauth_token_command CMD...": the value is the rest of the line (a shell command has spaces);
  * returns 1 when the line was that setting. */
+static int is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
 static int parse_command_line(struct tf_config *c, char *line, const char *origin)
 {
     static const char key[] = "oauth_token_command";
-    char *p = line;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (strncmp(p, key, sizeof key - 1) || !isspace((unsigned char)p[sizeof key - 1]))
+    size_t i = 0;
+    while (is_blank(line[i]))
+        i++;
+    for (size_t k = 0; k < sizeof key - 1; k++, i++)
+        if (line[i] != key[k])
+            return 0;   /* (stops at the line's end: no key character is NUL) */
+    if (!is_blank(line[i]))
         return 0;
-    p += sizeof key - 1;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p == '=' && isspace((unsigned char)p[1]))
-        for (p++; isspace((unsigned char)*p);)
-            p++;
-    char *end = p + strlen(p);
-    while (end > p && isspace((unsigned char)end[-1]))
-        *--end = '\0';
-    if (*p)
-        tf_config_set(c, key, p, origin);
+    size_t len = i + strlen(line + i);
+    while (i < len && is_blank(line[i]))
+        i++;
+    if (i + 1 < len && line[i] == '=' && is_blank(line[i + 1]))
+        for (i++; i < len && is_blank(line[i]);)
+            i++;
+    while (len > i && is_blank(line[len - 1]))
+        line[--len] = '\0';
+    if (i < len)
+        tf_config_set(c, key, line + i, origin);
     else
         tf_config_error(c, "%s: expected \"oauth_token_command COMMAND\"", origin);
     return 1;
