@@ -51,7 +51,7 @@ export SASL_CA=$CA
 # regex over stdout+stderr on a refusal), AUTH_RC (exit status on a refusal), SENDS (1: a message
 # goes to the sink), FETCHES (1: messages go to $T/fetched.mbox).
 case_setup() {
-    SENDS=0 FETCHES=0 OK_MARK= CLEAR=0
+    SENDS=0 FETCHES=0 OK_MARK='' CLEAR=0
     case $CASE_NAME in
         curl-imaps-login) PROTO=imap FROM=LOGIN OK_MARK=INBOX AUTH_ERR='Login denied' AUTH_RC=67 ;;
         curl-imaps-plain) PROTO=imap FROM=PLAIN OK_MARK=INBOX AUTH_ERR='Login denied' AUTH_RC=67 ;;
@@ -97,7 +97,10 @@ client() {
                 "$runner" "$n" timeout "$kill_after" "$PY" "$AUTH_SRC/sasl.py" "$proto" login "$AUTH_USER" ;;
         fetchmail-*)
             fetchmail_rc "$T/$n.fetchmailrc" "$host"
-            HOME=$T/fmhome "$runner" "$n" timeout "$kill_after" fetchmail --nosyslog --nodetach \
+            # Its own home and lock file: as root fetchmail would lock /var/run/fetchmail.pid
+            # (outside the test, and shared with a fetchmail test running in parallel).
+            HOME=$T/fmhome FETCHMAILHOME=$T/fmhome "$runner" "$n" timeout "$kill_after" \
+                fetchmail --nosyslog --nodetach --pidfile "$T/fmhome/fetchmail.pid" \
                 -f "$T/$n.fetchmailrc" ;;
         msmtp)
             msmtp_rc "$T/$n.msmtprc" "$host"
@@ -310,6 +313,9 @@ bridge_failure() { # TOKEN_MODE WHAT
 }
 
 case_setup
+if [ "$CLEAR" = 1 ] && [ "$MODE" != nobridge ] && [ "$MODE" != bridge ]; then
+    echo "clients.sh: $CASE_NAME has only the modes nobridge and bridge" >&2; exit 2
+fi
 auth_server_start "$T/server" || exit 1
 case $MODE in
     nobridge) nobridge ;;

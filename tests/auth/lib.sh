@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # OAuth-only mail server for the OAuth bridge tests (issue 15), sourced by the scripts here
 # inside tests/lib/netns-run.  Builds on tests/mail/lib.sh (sourced: $T, $PKI, $CA, run_plain,
 # run_shim, expect_*, case_begin, check, finish, the cleanup trap, start_dovecot).
@@ -70,6 +71,7 @@ service anvil {
     AUTH_PIDS_FROM=${#PIDS[@]}
     DOVECOT_DIR=$dir DOVECOT_AUTH_CONF=$authconf start_dovecot auth 127.0.0.1 tls12 || return 1
     AUTH_DIR=$dir
+    # shellcheck disable=SC2154  # (set by start_dovecot through eval)
     AUTH_SINK=$SINK_auth
     AUTH_DOVECOT_LOG=$dir/dovecot.log
 }
