@@ -6,6 +6,7 @@
 # login, and the command runs as nobody (real and effective ids), never as root.
 # Control first: the same curl without the setuid bit honours the environment.
 set -u
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 getent passwd nobody >/dev/null || { echo "FAIL: no user nobody"; exit 1; }
 auth_server_start "$T/auth" || { echo "FAIL: the OAuth-only Dovecot did not start"; exit 1; }
@@ -21,6 +22,7 @@ install -m 0644 "$CA" "$pub/ca.pem"
 : > "$pub/conf.jsonl"; chmod 644 "$pub/conf.jsonl"
 : > "$pub/env.jsonl"; chmod 666 "$pub/env.jsonl"
 # the command notes who runs it (real and effective uid), then prints the token
+# shellcheck disable=SC2016 # $(id ...) is for the command's shell
 printf '#!/bin/sh\necho "ruid=$(id -ru) euid=$(id -u)" >> %s\nexec %s\n' "$pub/ids" "$pub/token-cmd" > "$pub/cmd"
 chmod 755 "$pub/cmd"
 nobody_uid=$(id -u nobody)
