@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tf_log.h"
@@ -166,6 +167,33 @@ static void set_string(struct tf_config *c, const struct tf_setting *s, size_t o
         tf_config_error(c, "%s: %s is longer than %d bytes; ignored", origin, s->key, TF_CONFIG_STR - 1);
 }
 
+/* A shell command line (run by /bin/sh -c): one line of printable text. The value is never
+ * echoed in an error (it may name a secret store). */
+static void set_command(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                        const char *origin)
+{
+    int printable = 1;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        printable &= *p >= 0x20 || *p == '\t';
+    if (strlen(value) < TF_CONFIG_CMD && printable)
+        snprintf(FIELD(c, off, char), TF_CONFIG_CMD, "%s", value);
+    else
+        tf_config_error(c, "%s: %s is longer than %d bytes or has a line break or control character; ignored",
+                        origin, s->key, TF_CONFIG_CMD - 1);
+}
+
+/* A number of seconds, 1 to 300. */
+static void set_seconds(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
+                        const char *origin)
+{
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (end != value && *end == '\0' && v >= 1 && v <= 300)
+        *FIELD(c, off, int) = (int)v;
+    else
+        tf_config_error(c, "%s: %s " SHOWN " is not 1 to 300 seconds", origin, s->key, value);
+}
+
 /* Only from its environment variable (it names the file the others come from). */
 static void set_env_only(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
                          const char *origin)
@@ -233,10 +261,45 @@ static int split_words(char *line, char **words, int max)
     return n;
 }
 
+/* "oauth_token_command CMD...": the value is the rest of the line (a shell command has spaces);
+ * returns 1 when the line was that setting. */
+static int is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+static int parse_command_line(struct tf_config *c, char *line, const char *origin)
+{
+    static const char key[] = "oauth_token_command";
+    size_t i = 0;
+    while (is_blank(line[i]))
+        i++;
+    for (size_t k = 0; k < sizeof key - 1; k++, i++)
+        if (line[i] != key[k])
+            return 0;   /* (stops at the line's end: no key character is NUL) */
+    if (!is_blank(line[i]))
+        return 0;
+    size_t len = i + strlen(line + i);
+    while (i < len && is_blank(line[i]))
+        i++;
+    if (i + 1 < len && line[i] == '=' && is_blank(line[i + 1]))
+        for (i++; i < len && is_blank(line[i]);)
+            i++;
+    while (len > i && is_blank(line[len - 1]))
+        line[--len] = '\0';
+    if (i < len)
+        tf_config_set(c, key, line + i, origin);
+    else
+        tf_config_error(c, "%s: expected \"oauth_token_command COMMAND\"", origin);
+    return 1;
+}
+
 static void parse_line(struct tf_config *c, char *line, const char *origin)
 {
     char *hash = strchr(line, '#');
     char *words[4];
+    if (parse_command_line(c, line, origin))
+        return;   /* a '#' there belongs to the command */
     if (hash)
         *hash = '\0';
     int n = split_words(line, words, 4);

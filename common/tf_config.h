@@ -10,6 +10,7 @@
 #define TF_CONFIG_MAX_BYTES (256 * 1024)
 #define TF_CONFIG_ERRORS 8
 #define TF_CONFIG_STR 512      /* size of a string setting (parser set_string) */
+#define TF_CONFIG_CMD 1024     /* size of a command line setting (parser set_command) */
 
 enum tf_mode { TF_MODE_ENFORCE, TF_MODE_AUDIT };
 enum tf_verify { TF_VERIFY_KEEP, TF_VERIFY_REQUIRE };
@@ -25,6 +26,8 @@ struct tf_config {
     int nmail_ports;
     int log_user;                /* auth records may carry the user name */
     char config_file[TF_CONFIG_STR];       /* the file TLSFLOOR_CONFIG named (read by the caller), or "" */
+    char oauth_token_command[TF_CONFIG_CMD];   /* the OAuth bridge's token command; "" = bridge off */
+    int oauth_token_timeout;     /* seconds the token command may take */
     int nerrors;                 /* errors beyond TF_CONFIG_ERRORS are counted, not kept */
     char errors[TF_CONFIG_ERRORS][240];
     int error_quiet[TF_CONFIG_ERRORS];   /* a note for the log sink, not for the program's stderr */

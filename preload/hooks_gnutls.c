@@ -148,6 +148,17 @@ static int gt_is_server(const void *conn)
     return (tf_conn_bits(conn) & TF_GNUTLS_SERVER_SESSION) != 0;
 }
 
+/* The real record functions for the OAuth bridge. */
+static long gt_raw_write(void *conn, const void *buf, size_t n)
+{
+    return (long)tf_gnutls()->fn.gnutls_record_send(conn, buf, n);
+}
+
+static long gt_raw_read(void *conn, void *buf, size_t n)
+{
+    return (long)tf_gnutls()->fn.gnutls_record_recv(conn, buf, n);
+}
+
 static const struct tf_tls_ops gnutls_ops = {
     .name = "gnutls",
     .version = gt_version,
@@ -155,6 +166,8 @@ static const struct tf_tls_ops gnutls_ops = {
     .sni = gt_sni,
     .fd = gt_fd,
     .is_server = gt_is_server,
+    .raw_write = gt_raw_write,
+    .raw_read = gt_raw_read,
 };
 
 /* ---- sessions ---- */
@@ -524,14 +537,19 @@ TF_EXPORT int gnutls_handshake(gnutls_session_t session)
     return r;
 }
 
-/* Writes: a watched client's first bytes are looked at (one table read otherwise). */
+/* Writes: a watched client's first bytes are looked at (one table read otherwise); during an
+ * OAuth bridge's login the bridge takes them (all data_size bytes count as sent). */
 #define SEND_HOOK(name, params, args, fail)                                  \
     TF_EXPORT ssize_t name params                                            \
     {                                                                        \
         REAL_OR(name, fail);                                                 \
         if (ACTING(g)) {                                                     \
+            long got;                                                        \
             tf_tls_client_wrote(&gnutls_ops, session, data, data_size);      \
+            int took = tf_tls_bridge_write(&gnutls_ops, session, data, data_size, &got); \
             tf_leave();                                                      \
+            if (took)                                                        \
+                return (ssize_t)got;                                         \
         }                                                                    \
         return real args;                                                    \
     }
@@ -542,6 +560,20 @@ SEND_HOOK(gnutls_record_send2, (gnutls_session_t session, const void *data, size
           (session, data, data_size, pad, flags), -1)
 SEND_HOOK(gnutls_record_send_range, (gnutls_session_t session, const void *data, size_t data_size, const gnutls_range_st *range),
           (session, data, data_size, range), -1)
+
+/* Reads: during an OAuth bridge's login, what the bridge has for the program. */
+TF_EXPORT ssize_t gnutls_record_recv(gnutls_session_t session, void *data, size_t data_size)
+{
+    REAL_OR(gnutls_record_recv, -1);
+    if (ACTING(g)) {
+        long got;
+        int took = tf_tls_bridge_read(&gnutls_ops, session, data, data_size, 0, &got);
+        tf_leave();
+        if (took)
+            return (ssize_t)got;
+    }
+    return real(session, data, data_size);
+}
 
 /* ---- the hooks by name, for dlsym on a libgnutls handle (hooks_dlsym.c) ---- */
 #define TF_ROUTE_DEF "gnutls.def"

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -260,6 +261,19 @@ static int ossl_is_server(const void *conn)
     return tf_openssl()->fn.SSL_is_server(conn);
 }
 
+/* The real SSL_write/SSL_read for the OAuth bridge (at most INT_MAX bytes a call). */
+static long ossl_raw_write(void *conn, const void *buf, size_t n)
+{
+    const struct tf_openssl *o = tf_openssl();
+    return o->fn.SSL_write(conn, buf, n > INT_MAX ? INT_MAX : (int)n);
+}
+
+static long ossl_raw_read(void *conn, void *buf, size_t n)
+{
+    const struct tf_openssl *o = tf_openssl();
+    return o->fn.SSL_read(conn, buf, n > INT_MAX ? INT_MAX : (int)n);
+}
+
 static const struct tf_tls_ops openssl_ops = {
     .name = "openssl",
     .version = ossl_version,
@@ -267,6 +281,8 @@ static const struct tf_tls_ops openssl_ops = {
     .sni = ossl_sni,
     .fd = ossl_fd,
     .is_server = ossl_is_server,
+    .raw_write = ossl_raw_write,
+    .raw_read = ossl_raw_read,
 };
 
 /* OpenSSL's words for why the handshake failed (errno is kept: the program reads it next). */
@@ -777,26 +793,55 @@ static void before_io(const struct tf_openssl *o, SSL *s, const void *wbuf, size
     tf_tls_client_wrote(&openssl_ops, s, wbuf, wnum);
 }
 
-#define IO_HOOK(name, params, args, wbuf, wnum, fail)                        \
+/* A write the OAuth bridge took counts as written in full (the program wrote n bytes). */
+#define WRITE_HOOK(name, params, args, num, bridged, fail)                   \
     TF_EXPORT int name params                                                \
     {                                                                        \
         const struct tf_openssl *o = tf_openssl();                           \
-        __typeof__(o->fn.name) real = TF_REAL(o, name);                               \
+        __typeof__(o->fn.name) real = TF_REAL(o, name);                      \
         if (!real)                                                           \
             return fail;                                                     \
         if (ACTING(o)) {                                                     \
-            before_io(o, s, wbuf, wnum, #name);                              \
+            long got;                                                        \
+            before_io(o, s, buf, num, #name);                                \
+            int took = tf_tls_bridge_write(&openssl_ops, s, buf, num, &got); \
             tf_leave();                                                      \
+            if (took)                                                        \
+                return bridged;                                              \
         }                                                                    \
         return real args;                                                    \
     }
 
-IO_HOOK(SSL_write, (SSL *s, const void *buf, int num), (s, buf, num), buf, num > 0 ? (size_t)num : 0, -1)
-IO_HOOK(SSL_write_ex, (SSL *s, const void *buf, size_t num, size_t *written), (s, buf, num, written), buf, num, 0)
-IO_HOOK(SSL_read, (SSL *s, void *buf, int num), (s, buf, num), NULL, 0, -1)
-IO_HOOK(SSL_read_ex, (SSL *s, void *buf, size_t num, size_t *readbytes), (s, buf, num, readbytes), NULL, 0, 0)
-IO_HOOK(SSL_peek, (SSL *s, void *buf, int num), (s, buf, num), NULL, 0, -1)
-IO_HOOK(SSL_peek_ex, (SSL *s, void *buf, size_t num, size_t *readbytes), (s, buf, num, readbytes), NULL, 0, 0)
+/* A read during an OAuth bridge's login gives what the bridge has for the program. */
+#define READ_HOOK(name, params, args, peek, bridged, fail)                   \
+    TF_EXPORT int name params                                                \
+    {                                                                        \
+        const struct tf_openssl *o = tf_openssl();                           \
+        __typeof__(o->fn.name) real = TF_REAL(o, name);                      \
+        if (!real)                                                           \
+            return fail;                                                     \
+        if (ACTING(o)) {                                                     \
+            long got;                                                        \
+            before_io(o, s, NULL, 0, #name);                                 \
+            int took = num > 0 && tf_tls_bridge_read(&openssl_ops, s, buf, (size_t)num, peek, &got); \
+            tf_leave();                                                      \
+            if (took)                                                        \
+                return bridged;                                              \
+        }                                                                    \
+        return real args;                                                    \
+    }
+
+WRITE_HOOK(SSL_write, (SSL *s, const void *buf, int num), (s, buf, num), num > 0 ? (size_t)num : 0,
+           (int)got, -1)
+WRITE_HOOK(SSL_write_ex, (SSL *s, const void *buf, size_t num, size_t *written), (s, buf, num, written), num,
+           (written ? (void)(*written = (size_t)got) : (void)0, 1), 0)
+READ_HOOK(SSL_read, (SSL *s, void *buf, int num), (s, buf, num), 0, (int)got, -1)
+READ_HOOK(SSL_peek, (SSL *s, void *buf, int num), (s, buf, num), 1, (int)got, -1)
+/* _ex: 1 and the count, or 0 after a failed real read (its error state is the program's) */
+READ_HOOK(SSL_read_ex, (SSL *s, void *buf, size_t num, size_t *readbytes), (s, buf, num, readbytes), 0,
+          got > 0 ? (readbytes ? (void)(*readbytes = (size_t)got) : (void)0, 1) : 0, 0)
+READ_HOOK(SSL_peek_ex, (SSL *s, void *buf, size_t num, size_t *readbytes), (s, buf, num, readbytes), 1,
+          got > 0 ? (readbytes ? (void)(*readbytes = (size_t)got) : (void)0, 1) : 0, 0)
 
 /* ---- certificate host check (the rewrite rules) ---- */
 

@@ -69,6 +69,10 @@ struct tf_tls_ops {
     const char *(*sni)(const void *conn, char *buf, size_t cap);
     int (*fd)(const void *conn);                    /* -1: the program's own transport */
     int (*is_server)(const void *conn);
+    /* the library's own write and read (not the hooks): bytes moved, or the library's failure
+     * return (<= 0) with its error state left for the program (OAuth bridge) */
+    long (*raw_write)(void *conn, const void *buf, size_t n);
+    long (*raw_read)(void *conn, void *buf, size_t n);
 };
 
 /* ---- the handle route (hooks_dlsym.c): per backend, whether name is one of its hooks, and its
@@ -94,6 +98,15 @@ void tf_tls_handshake_failed(const struct tf_tls_ops *b, const void *conn, const
 /* The program writes buf to conn: a watched client's first bytes are looked at for its
  * authentication command. One tf_conn_bits read when the connection is not watched. */
 void tf_tls_client_wrote(const struct tf_tls_ops *b, const void *conn, const void *buf, size_t n);
+
+/* The OAuth bridge (oauth_token_command set): a client of an IMAP, POP3 or SMTP port has its
+ * login turned into XOAUTH2 (common/tf_bridge.c) from its handshake until the login is over.
+ * Both return 0 when the bridge is not on this connection (the hook goes on as usual: one
+ * atomic load when no connection is bridged); 1 when it handled the call, *ret being what the
+ * hook returns: for a write all n bytes (the program wrote them), for a read the bytes given or
+ * the real read's failure return. peek leaves what it gives in place. */
+int tf_tls_bridge_write(const struct tf_tls_ops *b, void *conn, const void *buf, size_t n, long *ret);
+int tf_tls_bridge_read(const struct tf_tls_ops *b, void *conn, void *buf, size_t n, int peek, long *ret);
 
 /* "host:port" of conn's socket (or of the thread's last connect when it has none); returns the
  * port, 0 when unknown. */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "oauth_token.h"
+#include "tf_bridge.h"
 #include "tf_conntab.h"
 #include "tf_version.h"
 #include "tls_backend.h"
@@ -40,9 +42,12 @@ void tf_conn_new(const void *obj, uintptr_t bits)
     tf_conntab_set(&conns, obj, bits);
 }
 
+static void bridge_forget(const void *conn);
+
 void tf_conn_forget(const void *obj)
 {
     tf_conntab_forget(&conns, obj);
+    bridge_forget(obj);
 }
 
 /* ---- what the records share ---- */
@@ -112,6 +117,174 @@ static void conn_facts_of(const struct tf_tls_ops *b, const void *conn, uintptr_
 #define PORT_FIELD(p) ((p) ? (struct tf_field)TF_INT("port", (p)) : (struct tf_field)TF_STR("port", NULL))
 #define OR_NULL(s) ((s)[0] ? (s) : NULL)
 
+
+/* ---- the OAuth bridge ----
+ *
+ * A few slots, claimed by compare-and-swap on their connection pointer (no lock). A connection
+ * is bridged from its handshake until its login is over; then its slot is free again. A program
+ * logging in on more connections at once than there are slots has the rest go unbridged (and
+ * said so). One thread uses a connection at a time (the TLS libraries require it). */
+#define BRIDGE_SLOTS 8
+struct bridge_slot {
+    const void *conn;      /* NULL: free; (void *)1: being claimed or released */
+    char host[256];
+    struct tf_bridge m;
+};
+static struct bridge_slot bridges[BRIDGE_SLOTS];
+static int bridges_active;
+
+static struct bridge_slot *bridge_of(const void *conn)
+{
+    if (__atomic_load_n(&bridges_active, __ATOMIC_ACQUIRE) == 0)
+        return NULL;
+    for (int i = 0; i < BRIDGE_SLOTS; i++)
+        if (__atomic_load_n(&bridges[i].conn, __ATOMIC_ACQUIRE) == conn)
+            return &bridges[i];
+    return NULL;
+}
+
+static void bridge_release(struct bridge_slot *sl)
+{
+    __atomic_store_n(&sl->conn, NULL, __ATOMIC_RELEASE);
+    __atomic_fetch_sub(&bridges_active, 1, __ATOMIC_ACQ_REL);
+}
+
+static void bridge_forget(const void *conn)
+{
+    struct bridge_slot *sl = bridge_of(conn);
+    const void *want = conn;
+    if (sl && __atomic_compare_exchange_n(&sl->conn, &want, (const void *)1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        bridge_release(sl);
+}
+
+static void bridge_failed_record(const struct tf_tls_ops *b, enum tf_proto proto, const char *from, const char *why)
+{
+    struct tf_field f[] = {
+        TF_STR("protocol", tf_proto_name(proto)), TF_STR("from", from && from[0] ? from : NULL),
+        TF_STR("why", why), TF_STR("library", b->name),
+    };
+    tf_emit(TF_EV(auth_bridge_failed), f, sizeof f / sizeof f[0], TF_CALLER);
+}
+
+static void bridge_start(const struct tf_tls_ops *b, const void *conn, enum tf_proto proto, const char *host)
+{
+    if (!tf_config()->oauth_token_command[0] || !tf_enforcing() || bridge_of(conn))
+        return;
+    for (int i = 0; i < BRIDGE_SLOTS; i++) {
+        const void *none = NULL;
+        struct bridge_slot *sl = &bridges[i];
+        if (!__atomic_compare_exchange_n(&sl->conn, &none, (const void *)1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            continue;
+        tf_bridge_init(&sl->m, proto);
+        snprintf(sl->host, sizeof sl->host, "%s", host);
+        __atomic_fetch_add(&bridges_active, 1, __ATOMIC_ACQ_REL);
+        __atomic_store_n(&sl->conn, conn, __ATOMIC_RELEASE);
+        return;
+    }
+    bridge_failed_record(b, proto, NULL, "too many connections logging in at once");
+}
+
+/* Writes what the bridge queued for the server with the library's own write. What cannot go
+ * now (a non-blocking socket) stays queued for the next call. */
+static void bridge_flush(const struct tf_tls_ops *b, void *conn, struct bridge_slot *sl)
+{
+    while (sl->m.nto_server) {
+        long w = b->raw_write(conn, sl->m.to_server, sl->m.nto_server);
+        if (w <= 0)
+            return;
+        char sink[256];
+        for (size_t left = (size_t)w; left;)
+            left -= tf_bridge_take_server(&sl->m, sink, left < sizeof sink ? left : sizeof sink);
+    }
+}
+
+/* Answers a token request and reports a verdict (decide, apply, then report). */
+static void bridge_service(const struct tf_tls_ops *b, void *conn, struct bridge_slot *sl)
+{
+    struct tf_bridge *m = &sl->m;
+    if (m->want_token) {
+        char token[TF_BRIDGE_TOKEN + 1];
+        const char *why = NULL;
+        size_t n = tf_oauth_token(tf_config(), m->user, sl->host, m->proto, m->refresh, token, sizeof token, &why);
+        tf_bridge_token(m, n ? token : NULL);
+        for (volatile char *v = token; v < token + sizeof token; v++)
+            *v = 0;
+        if (!n && why && m->verdict < 0)
+            m->why = why;   /* the command's own reason is the better one */
+    }
+    bridge_flush(b, conn, sl);
+    if (m->verdict > 0) {
+        struct tf_field f[] = {
+            TF_STR("protocol", tf_proto_name(m->proto)), TF_STR("from", m->from), TF_STR("to", "XOAUTH2"),
+            TF_STR("library", b->name),
+        };
+        tf_emit(TF_EV(auth_bridged), f, sizeof f / sizeof f[0], TF_CALLER);
+    } else if (m->verdict < 0) {
+        bridge_failed_record(b, m->proto, m->from, m->why);
+    }
+    m->verdict = 0;
+}
+
+/* The slot goes once the login is over and nothing is queued. */
+static void bridge_maybe_done(struct bridge_slot *sl, const void *conn)
+{
+    const void *want = conn;
+    if (tf_bridge_finished(&sl->m) &&
+        __atomic_compare_exchange_n(&sl->conn, &want, (const void *)1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        bridge_release(sl);
+}
+
+int tf_tls_bridge_write(const struct tf_tls_ops *b, void *conn, const void *buf, size_t n, long *ret)
+{
+    struct bridge_slot *sl = bridge_of(conn);
+    if (sl == NULL)
+        return 0;
+    if (buf == NULL || n == 0 || tf_bridge_finished(&sl->m)) {
+        bridge_maybe_done(sl, conn);
+        return 0;
+    }
+    tf_bridge_client(&sl->m, buf, n);
+    bridge_service(b, conn, sl);
+    bridge_maybe_done(sl, conn);
+    *ret = (long)n;
+    return 1;
+}
+
+int tf_tls_bridge_read(const struct tf_tls_ops *b, void *conn, void *buf, size_t n, int peek, long *ret)
+{
+    struct bridge_slot *sl = bridge_of(conn);
+    if (sl == NULL || buf == NULL || n == 0)
+        return 0;
+    bridge_flush(b, conn, sl);
+    for (;;) {
+        struct tf_bridge *m = &sl->m;
+        if (m->nto_program) {
+            size_t k = m->nto_program < n ? m->nto_program : n;
+            memcpy(buf, m->to_program, k);
+            if (!peek) {
+                char sink[256];
+                for (size_t left = k; left;)
+                    left -= tf_bridge_take_program(m, sink, left < sizeof sink ? left : sizeof sink);
+            }
+            bridge_maybe_done(sl, conn);
+            *ret = (long)k;
+            return 1;
+        }
+        if (tf_bridge_finished(m)) {
+            bridge_maybe_done(sl, conn);
+            return 0;
+        }
+        char in[1024];
+        long r = b->raw_read(conn, in, sizeof in);
+        if (r <= 0) {
+            *ret = r;
+            return 1;
+        }
+        tf_bridge_server(m, in, (size_t)r);
+        bridge_service(b, conn, sl);
+    }
+}
+
 void tf_tls_handshake_done(const struct tf_tls_ops *b, const void *conn)
 {
     uintptr_t bits = tf_conn_bits(conn);
@@ -141,6 +314,8 @@ void tf_tls_handshake_done(const struct tf_tls_ops *b, const void *conn)
      * first commands watched for the authentication mechanism */
     if (!b->is_server(conn) && (!cf.port || mail))
         tf_conn_mark(conn, TF_WATCH_AUTH | ((uintptr_t)proto << TF_CONN_PROTO_SHIFT));
+    if (!b->is_server(conn) && mail && proto != TF_PROTO_UNKNOWN)
+        bridge_start(b, conn, proto, cf.sni[0] ? cf.sni : cf.peer);
 }
 
 void tf_tls_handshake_failed(const struct tf_tls_ops *b, const void *conn, const char *reason)

@@ -181,6 +181,24 @@ START_TEST(every_variable_is_read)
 }
 END_TEST
 
+START_TEST(oauth_token_command)
+{
+    tf_config_init(&c);
+    ck_assert_str_eq(c.oauth_token_command, "");   /* the bridge is off unless set */
+    ck_assert_int_eq(c.oauth_token_timeout, 10);
+    parse("oauth_token_command oama access \"$TLSFLOOR_OAUTH_USER\" # all of it\n"
+          "oauth_token_timeout 5\n");
+    ck_assert_int_eq(c.nerrors, 0);
+    ck_assert_str_eq(c.oauth_token_command, "oama access \"$TLSFLOOR_OAUTH_USER\" # all of it");
+    ck_assert_int_eq(c.oauth_token_timeout, 5);
+    parse("oauth_token_command = vault read -field=t x  \r\noauth_token_timeout 0\noauth_token_command\n");
+    ck_assert_str_eq(c.oauth_token_command, "vault read -field=t x");
+    ck_assert_int_eq(c.oauth_token_timeout, 10);
+    ck_assert_int_eq(c.nerrors, 2);
+    ck_assert_ptr_null(strstr(c.errors[1], "vault"));   /* a command is never echoed */
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("config");
@@ -193,6 +211,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, settings_table_is_consistent);
     tcase_add_test(tc, config_is_environment_only);
     tcase_add_test(tc, every_variable_is_read);
+    tcase_add_test(tc, oauth_token_command);
     suite_add_tcase(s, tc);
     return s;
 }
