@@ -14,7 +14,10 @@ group=${1:?usage: run.sh GROUP}
 : "${TF_JAVA_CLASSES:?TF_JAVA_CLASSES must name the compiled test clients}"
 [ -f "$TF_JAVA_AGENT" ] || { echo "FAIL: $TF_JAVA_AGENT not built (no javac?)"; exit 1; }
 [ -f "$TF_JAVA_CLASSES/MailClient.class" ] || { echo "FAIL: MailClient.class not built"; exit 1; }
-command -v java >/dev/null || { echo "FAIL: no java (apt-get install openjdk-17-jdk-headless)"; exit 1; }
+# The JVM under test: TLSFLOOR_TEST_JAVA (e.g. Java 11 from tests/lib/fetch-java11), else the JDK 17 one.
+JAVA_BIN=${TLSFLOOR_TEST_JAVA:-java}
+command -v "$JAVA_BIN" >/dev/null || { echo "FAIL: no java '$JAVA_BIN' (apt-get install openjdk-17-jdk-headless)"; exit 1; }
+"$JAVA_BIN" -version 2>&1 | head -1
 
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS    # only what a case sets itself
 case $group in
@@ -24,7 +27,7 @@ esac
 TRUST=$T/trust.p12
 keytool -importcert -noprompt -alias tfca -file "$CA" -keystore "$TRUST" -storepass changeit \
     -storetype PKCS12 > "$T/keytool.out" 2>&1 || { echo "FAIL: keytool"; cat "$T/keytool.out"; exit 1; }
-JAVA=(java -Djavax.net.ssl.trustStore="$TRUST" -Djavax.net.ssl.trustStorePassword=changeit)
+JAVA=("$JAVA_BIN" -Djavax.net.ssl.trustStore="$TRUST" -Djavax.net.ssl.trustStorePassword=changeit)
 HOST=outlook.office365.com     # 127.0.0.1 in netns-run's /etc/hosts; the certificate's name
 
 # run_java NAME plain|enforce|audit|wrapper|wrapper-audit [JAVA-OPTIONS...] -- CLIENT-ARGS...
