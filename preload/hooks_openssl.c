@@ -696,7 +696,11 @@ TF_EXPORT SSL *SSL_new(SSL_CTX *ctx)
             before_handshake(o, s, #name);                                   \
             tf_leave();                                                      \
         }                                                                    \
-        return real(s);                                                      \
+        int began = tf_call_begin((uintptr_t)__builtin_return_address(0),   \
+                                  (uintptr_t)__builtin_frame_address(0));    \
+        int r = real(s);                                                     \
+        tf_call_end(began);                                                  \
+        return r;                                                            \
     }
 
 HANDSHAKE_HOOK(SSL_connect)
