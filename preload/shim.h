@@ -101,6 +101,11 @@ const char *tf_rewrite_target(const char *host);
 /* Reports a rewrite after it was applied: host_rewritten (enforce) or host_would_rewrite. */
 void tf_rewrite_report(const char *host, const char *to, const char *layer);
 
+/* Whether sa is an address a rewritten lookup answered with (the connection goes where the
+ * rewrite sent it). */
+struct sockaddr;
+int tf_rewritten_peer(const struct sockaddr *sa);
+
 /* ---- sockets to mail ports (hooks_socket.c) ---- */
 
 /* Marks the watched socket behind a connection as handled by a TLS backend of tlsfloor's. fd < 0
