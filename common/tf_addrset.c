@@ -1,6 +1,8 @@
 #include "tf_addrset.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -45,4 +47,40 @@ void tf_addrset_add(struct tf_addrset *s, int family, const void *bytes)
     memset(e->bytes, 0, sizeof e->bytes);
     memcpy(e->bytes, bytes, len);
     __atomic_store_n(&e->ready, 1, __ATOMIC_RELEASE);
+}
+
+/* Decimal digits of v (0..65535) at p; returns the end. */
+static char *put_uint(char *p, unsigned v)
+{
+    char tmp[6];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+char *tf_addr_text(char *out, size_t cap, int family, const void *bytes, int port)
+{
+    if (cap == 0)
+        return out;
+    out[0] = '\0';
+    if (family == AF_INET && cap >= sizeof "255.255.255.255:65535") {
+        const unsigned char *b = bytes;
+        char *p = out;
+        for (int i = 0; i < 4; i++) {
+            p = put_uint(p, b[i]);
+            *p++ = i < 3 ? '.' : ':';
+        }
+        p = put_uint(p, (unsigned)port & 0xffff);
+        *p = '\0';
+    } else if (family == AF_INET || family == AF_INET6) {
+        char host[INET6_ADDRSTRLEN] = "?";
+        inet_ntop(family, bytes, host, sizeof host);
+        snprintf(out, cap, family == AF_INET ? "%s:%d" : "[%s]:%d", host, port);
+    }
+    return out;
 }

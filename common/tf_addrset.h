@@ -8,6 +8,7 @@
 #ifndef TF_ADDRSET_H
 #define TF_ADDRSET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define TF_ADDRSET_SLOTS 64
@@ -30,5 +31,10 @@ void tf_addrset_add(struct tf_addrset *s, int family, const void *bytes);
 /* Whether the address is in the set. An IPv4-mapped IPv6 address (::ffff:a.b.c.d, what a dual
  * stack socket's peer looks like) matches its IPv4 address. */
 int tf_addrset_has(const struct tf_addrset *s, int family, const void *bytes);
+
+/* "a.b.c.d:port" or "[v6]:port" into out (cap >= 64 holds every address), as inet_ntop and
+ * snprintf would write it; IPv4 by hand (a handshake record formats one: inet_ntop and snprintf
+ * cost more than the rest of the record's facts). Returns out. */
+char *tf_addr_text(char *out, size_t cap, int family, const void *bytes, int port);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "tf_addrset.h"
 #include "tf_conntab.h"
 #include "tf_version.h"
 #include "tls_backend.h"
@@ -52,7 +53,6 @@ static int peer_of(const struct tf_tls_ops *b, const void *conn, char *out, size
 {
     struct sockaddr_storage ss = { 0 };
     socklen_t len = sizeof ss;
-    char host[INET6_ADDRSTRLEN] = "";
     int fd = b->fd(conn), port = 0;
     out[0] = '\0';
     *via_rewrite = 0;
@@ -60,15 +60,13 @@ static int peer_of(const struct tf_tls_ops *b, const void *conn, char *out, size
         return tf_thread_peer(out, cap);   /* the program's own transport: its thread's last connect */
     *via_rewrite = tf_rewritten_peer((const struct sockaddr *)&ss);
     if (ss.ss_family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
         port = ntohs(in->sin_port);
-        snprintf(out, cap, "%s:%d", host, port);
+        tf_addr_text(out, cap, AF_INET, &in->sin_addr, port);
     } else if (ss.ss_family == AF_INET6) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
         port = ntohs(in6->sin6_port);
-        snprintf(out, cap, "[%s]:%d", host, port);
+        tf_addr_text(out, cap, AF_INET6, &in6->sin6_addr, port);
     }
     return port;
 }

@@ -69,6 +69,33 @@ START_TEST(duplicates_take_one_slot_and_full_set_stops)
 }
 END_TEST
 
+/* The same text as inet_ntop + snprintf, for every IPv4 byte value and a few IPv6 addresses. */
+START_TEST(addr_text_matches_inet_ntop)
+{
+    char want[96], host[INET6_ADDRSTRLEN], got[64];
+    for (unsigned v = 0; v < 256; v++) {
+        unsigned char b[4] = { (unsigned char)v, (unsigned char)(255 - v), (unsigned char)(v / 3), 0 };
+        int port = (int)(v * 257u);
+        inet_ntop(AF_INET, b, host, sizeof host);
+        snprintf(want, sizeof want, "%s:%d", host, port);
+        ck_assert_str_eq(tf_addr_text(got, sizeof got, AF_INET, b, port), want);
+    }
+    const char *v6[] = { "::1", "2603:1026:c0b:10::2", "::ffff:127.0.0.1", "fe80::1:2:3:4" };
+    for (size_t i = 0; i < sizeof v6 / sizeof v6[0]; i++) {
+        unsigned char b[16];
+        ck_assert_int_eq(inet_pton(AF_INET6, v6[i], b), 1);
+        inet_ntop(AF_INET6, b, host, sizeof host);
+        snprintf(want, sizeof want, "[%s]:%d", host, 993);
+        ck_assert_str_eq(tf_addr_text(got, sizeof got, AF_INET6, b, 993), want);
+    }
+    unsigned char lo[4] = { 127, 0, 0, 1 };
+    char small[8];
+    tf_addr_text(small, sizeof small, AF_INET, lo, 65535);   /* short buffer: cut, terminated */
+    ck_assert_str_eq(small, "127.0.0");
+    ck_assert_str_eq(tf_addr_text(got, sizeof got, AF_UNIX, lo, 1), "");
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("addrset");
@@ -76,6 +103,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, added_addresses_are_found);
     tcase_add_test(tc, v4_mapped_matches_v4);
     tcase_add_test(tc, duplicates_take_one_slot_and_full_set_stops);
+    tcase_add_test(tc, addr_text_matches_inet_ntop);
     suite_add_tcase(s, tc);
     return s;
 }
