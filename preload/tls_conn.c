@@ -101,23 +101,24 @@ struct conn_facts {
 };
 
 /* The port comes from the connection's socket or, for programs with their own transport, from
- * the mail socket this thread connected; that socket is marked covered. A connection to an
- * address a rewritten lookup gave counts as changed (TF_DID_REWRITE, "host"), SNI or not. */
+ * the mail socket this thread connected; that socket is marked covered. A connection without
+ * SNI to an address a rewritten lookup gave counts as changed (TF_DID_REWRITE, "host"). */
 static void conn_facts_of(const struct tf_tls_ops *b, const void *conn, uintptr_t *did_io, struct conn_facts *f)
 {
     int via_rewrite;
     int port = peer_of(b, conn, f->peer, sizeof f->peer, &via_rewrite);
-    if (via_rewrite)
-        *did_io |= TF_DID_REWRITE;
-    uintptr_t did = *did_io;
     int watched = tf_watch_covered(b->fd(conn));
     f->port = port ? port : watched;
-    changes_of(did, f->changes, sizeof f->changes);
     const char *sni = b->sni(conn, f->sni, sizeof f->sni);   /* in f->sni, or the library's own */
     if (sni == NULL)
         f->sni[0] = '\0';
     else if (sni != f->sni)
         snprintf(f->sni, sizeof f->sni, "%s", sni);
+    /* only a connection that names no host of its own: one that sends SNI for another host at
+     * the same address (a shared front end, loopback) is that host's, not the rewrite's */
+    if (via_rewrite && f->sni[0] == '\0')
+        *did_io |= TF_DID_REWRITE;
+    changes_of(*did_io, f->changes, sizeof f->changes);
 }
 
 /* "port": a number, or null when unknown. */
