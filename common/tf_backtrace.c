@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "tf_backtrace.h"
 #include "tf_module.h"
+#include "tf_sites.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -11,7 +12,6 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#define TF_SITES 256
 #define TF_RAW_DEPTH 48
 
 /* Fills ips with up to max return addresses, stopping early after the first frame for which
@@ -185,45 +185,50 @@ static void describe_frame(uintptr_t ip, struct tf_frame *f, char strings[3][160
     }
 }
 
-/* Call sites, lock-free (a lock here could be left held by a longjmp out of a signal handler,
- * or inherited held by a forked child). A slot's word holds the site's key (its return address,
- * 48 bits) and its number (16 bits), set by one compare-and-swap; its count is a separate atomic.
- * The record that takes count 1 describes the frames, whichever thread inserted the key. */
-#define TF_KEY_BITS 48
-#define TF_KEY_MASK ((UINT64_C(1) << TF_KEY_BITS) - 1)
-static uint64_t site_word[TF_SITES];
-static unsigned long site_count[TF_SITES];
-static unsigned next_site_id = 1;
-
-struct site {
-    unsigned id;
-    unsigned long count;
-};
-
-static struct site site_hit(uintptr_t key)
-{
-    uint64_t k = (uint64_t)key & TF_KEY_MASK;
-    size_t slot = (key >> 4) % TF_SITES;
-    for (size_t probe = 0; probe < TF_SITES; probe++, slot = (slot + 1) % TF_SITES) {
-        uint64_t w = __atomic_load_n(&site_word[slot], __ATOMIC_ACQUIRE);
-        if (w == 0) {
-            unsigned id = __atomic_fetch_add(&next_site_id, 1, __ATOMIC_RELAXED);
-            uint64_t mine = k | ((uint64_t)(id & 0xffff) << TF_KEY_BITS);
-            if (__atomic_compare_exchange_n(&site_word[slot], &w, mine, 0, __ATOMIC_ACQ_REL,
-                                            __ATOMIC_ACQUIRE))
-                w = mine;   /* else w is the winner's word: compare it below */
-        }
-        if ((w & TF_KEY_MASK) == k)
-            return (struct site){ (unsigned)(w >> TF_KEY_BITS),
-                                  __atomic_add_fetch(&site_count[slot], 1, __ATOMIC_RELAXED) };
-    }
-    /* table full: number the call, describe it every time */
-    return (struct site){ __atomic_fetch_add(&next_site_id, 1, __ATOMIC_RELAXED), 1 };
-}
+/* Call sites (tf_sites.c): numbered by the first return address outside tlsfloor and the TLS
+ * libraries. */
+static struct tf_sites sites;
 
 static int is_outside(uintptr_t ip)
 {
     return !tf_module_inside(ip);
+}
+
+/* Fills info's frames from the first frame outside (a site's first record only). */
+static void describe_stack(unwinder_fn unwind, struct tf_caller_info *info)
+{
+    void *raw[TF_RAW_DEPTH];
+    int depth = unwind(raw, TF_RAW_DEPTH, NULL);
+    int n = 0, i = 0;
+    while (i < depth && !is_outside((uintptr_t)raw[i]))
+        i++;
+    for (; i < depth && n < TF_MAX_FRAMES; i++, n++)
+        describe_frame((uintptr_t)raw[i], &info->frames[n], info->strings[n]);
+    info->caller.nframes = n;
+}
+
+void tf_caller_capture_from(uintptr_t entry_ra, struct tf_caller_info *info)
+{
+    /* The acting hook was called from entry_ra: when that lies outside tlsfloor and the TLS
+     * libraries it is the first frame outside, the site's key. Every key in the table lies
+     * outside, so a site seen before is known without unwinding or walking anything (its frames
+     * went out with its first record); a new one is checked (one walk) and described. */
+    memset(&info->caller, 0, sizeof info->caller);
+    struct tf_site s = tf_sites_seen(&sites, entry_ra);
+    if (s.id == 0) {
+        /* (a walk that cannot be made would call every address outside) */
+        if (entry_ra == 0 || !tf_module_walks_safe() || tf_module_inside(entry_ra)) {
+            tf_caller_capture(info);
+            return;
+        }
+        s = tf_sites_hit(&sites, entry_ra);
+    }
+    info->caller.site = s.id;
+    info->caller.count = s.count;
+    info->caller.frames = info->frames;
+    if (s.count != 1 || !tf_module_walks_safe())   /* describing walks the loaded objects */
+        return;
+    describe_stack(load_unwinder(), info);
 }
 
 void tf_caller_capture(struct tf_caller_info *info)
@@ -246,17 +251,13 @@ void tf_caller_capture(struct tf_caller_info *info)
     }
     if (first_outside < 0)
         return;
-    struct site s = site_hit((uintptr_t)raw[first_outside]);
+    struct tf_site s = tf_sites_hit(&sites, (uintptr_t)raw[first_outside]);
     info->caller.site = s.id;
     info->caller.count = s.count;
     info->caller.frames = info->frames;
     if (s.count != 1)
         return;
-    depth = unwind(raw, TF_RAW_DEPTH, NULL);
-    int n = 0;
-    for (int i = first_outside; i < depth && n < TF_MAX_FRAMES; i++, n++)
-        describe_frame((uintptr_t)raw[i], &info->frames[n], info->strings[n]);
-    info->caller.nframes = n;
+    describe_stack(unwind, info);
 }
 
 void tf_caller_at(uintptr_t ip, struct tf_caller_info *info)
@@ -264,7 +265,7 @@ void tf_caller_at(uintptr_t ip, struct tf_caller_info *info)
     memset(&info->caller, 0, sizeof info->caller);
     if (ip == 0 || !tf_module_walks_safe())   /* describing a frame walks the loaded objects */
         return;
-    struct site s = site_hit(ip);
+    struct tf_site s = tf_sites_hit(&sites, ip);
     info->caller.site = s.id;
     info->caller.count = s.count;
     info->caller.frames = info->frames;
@@ -272,4 +273,9 @@ void tf_caller_at(uintptr_t ip, struct tf_caller_info *info)
         return;
     describe_frame(ip, &info->frames[0], info->strings[0]);
     info->caller.nframes = 1;
+}
+
+int tf_caller_known(uintptr_t ra)
+{
+    return tf_sites_find(&sites, ra) != 0;
 }

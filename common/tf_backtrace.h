@@ -19,6 +19,15 @@ struct tf_caller_info {
  * handler that interrupted it); a full site table (256) falls back to describing every call. */
 void tf_caller_capture(struct tf_caller_info *info);
 
+/* As tf_caller_capture, for a record made inside a hook that was called from entry_ra (0: not
+ * known). When entry_ra lies outside tlsfloor and the TLS libraries it is the site's key: a site
+ * seen before is recognised from it before any unwinding (the common case: every handshake of a
+ * program from the same call). Otherwise, or for a new site's frames, it unwinds. */
+void tf_caller_capture_from(uintptr_t entry_ra, struct tf_caller_info *info);
+
+/* Whether ra is a known call site (it lies outside tlsfloor and the TLS libraries): no walk. */
+int tf_caller_known(uintptr_t ra);
+
 /* Fills info for a call made earlier, known by the one return address saved then (a record
  * written away from its call: close() and exit report connections that connect() saw). No
  * unwind: the site is that address, its one frame described on the site's first record. */

@@ -311,7 +311,8 @@ static void info_callback(const SSL *s, int where, int ret)
     tf_info_cb chained = (tf_info_cb)o->fn.SSL_get_ex_data(s, o->ex_ssl_cb);
     if (!chained)
         chained = o->fn.SSL_CTX_get_info_callback(o->fn.SSL_get_SSL_CTX(s));
-    if (!(tf_conn_bits(s) & TF_HANDSHAKE_LOGGED)) {
+    /* (the bits only for the two events that make a record: this runs at every state change) */
+    if ((where & (CB_HANDSHAKE_DONE | CB_EXIT)) && !(tf_conn_bits(s) & TF_HANDSHAKE_LOGGED)) {
         if (where & CB_HANDSHAKE_DONE) {
             tf_tls_handshake_done(&openssl_ops, s);
         } else if ((where & CB_EXIT) && ret <= 0) {
@@ -712,7 +713,11 @@ TF_EXPORT SSL *SSL_new(SSL_CTX *ctx)
             before_handshake(o, s, #name);                                   \
             tf_leave();                                                      \
         }                                                                    \
-        return real(s);                                                      \
+        int began = tf_call_begin((uintptr_t)__builtin_return_address(0),   \
+                                  (uintptr_t)__builtin_frame_address(0));    \
+        int r = real(s);                                                     \
+        tf_call_end(began);                                                  \
+        return r;                                                            \
     }
 
 HANDSHAKE_HOOK(SSL_connect)

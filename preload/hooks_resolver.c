@@ -7,11 +7,14 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "shim.h"
+#include "tf_addrset.h"
 #include "tf_dns.h"
 
 const char *tf_rewrite_target(const char *host)
@@ -57,6 +60,48 @@ static void lookup_end(struct lookup *l)
 
 #define RET __builtin_return_address(0)
 
+/* The addresses rewritten lookups answered with: a connection to one of them was changed even
+ * when the program sends no SNI and checks no name (tf_rewritten_peer, for the handshake record). */
+static struct tf_addrset rewritten_addrs;
+
+static int rewritten(const struct lookup *l)
+{
+    return l->acting && l->to && tf_enforcing();
+}
+
+static void remember_answer(const struct addrinfo *ai)
+{
+    for (; ai; ai = ai->ai_next) {
+        if (ai->ai_family == AF_INET && ai->ai_addr)
+            tf_addrset_add(&rewritten_addrs, AF_INET, &((const struct sockaddr_in *)ai->ai_addr)->sin_addr);
+        else if (ai->ai_family == AF_INET6 && ai->ai_addr)
+            tf_addrset_add(&rewritten_addrs, AF_INET6, &((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
+    }
+}
+
+static void remember_addrinfo(const struct lookup *l, const struct addrinfo *ai)
+{
+    if (rewritten(l))
+        remember_answer(ai);
+}
+
+static void remember_hostent(const struct lookup *l, const struct hostent *he)
+{
+    if (!rewritten(l) || he == NULL || he->h_addr_list == NULL)
+        return;
+    for (char *const *a = he->h_addr_list; *a; a++)
+        tf_addrset_add(&rewritten_addrs, he->h_addrtype, *a);
+}
+
+int tf_rewritten_peer(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return tf_addrset_has(&rewritten_addrs, AF_INET, &((const struct sockaddr_in *)sa)->sin_addr);
+    if (sa->sa_family == AF_INET6)
+        return tf_addrset_has(&rewritten_addrs, AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr);
+    return 0;
+}
+
 /* A numeric-address check (AI_NUMERICHOST) never looks a name up: there is nothing to rewrite,
  * and a record would claim a lookup that did not happen (Postfix asks this of its relay host's
  * name before it queries the DNS). */
@@ -74,6 +119,8 @@ TF_EXPORT int getaddrinfo(const char *node, const char *service, const struct ad
         return next(node, service, hints, res);
     struct lookup l;
     int r = next(lookup_begin(&l, node, RET), service, hints, res);
+    if (r == 0 && res)
+        remember_addrinfo(&l, *res);
     lookup_end(&l);
     return r;
 }
@@ -85,6 +132,7 @@ TF_EXPORT struct hostent *gethostbyname(const char *name)
     struct lookup l;
     struct hostent *r = next(lookup_begin(&l, name, RET));
     int saved = h_errno;
+    remember_hostent(&l, r);
     lookup_end(&l);
     h_errno = saved;
     return r;
@@ -97,6 +145,7 @@ TF_EXPORT struct hostent *gethostbyname2(const char *name, int af)
     struct lookup l;
     struct hostent *r = next(lookup_begin(&l, name, RET), af);
     int saved = h_errno;
+    remember_hostent(&l, r);
     lookup_end(&l);
     h_errno = saved;
     return r;
@@ -109,6 +158,8 @@ TF_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf, 
     NEXT(gethostbyname_r);
     struct lookup l;
     int r = next(lookup_begin(&l, name, RET), ret, buf, buflen, result, h_errnop);
+    if (r == 0 && result)
+        remember_hostent(&l, *result);
     lookup_end(&l);
     return r;
 }
@@ -120,6 +171,8 @@ TF_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, ch
     NEXT(gethostbyname2_r);
     struct lookup l;
     int r = next(lookup_begin(&l, name, RET), af, ret, buf, buflen, result, h_errnop);
+    if (r == 0 && result)
+        remember_hostent(&l, *result);
     lookup_end(&l);
     return r;
 }
@@ -161,11 +214,14 @@ static void gai_remember(struct gaicb *req, const char *name)
         ;
 }
 
-static void gai_restore(struct gaicb *req)
+/* succeeded: the request is done and its ar_result is the answer to the rewritten name */
+static void gai_restore(struct gaicb *req, int succeeded)
 {
     for (struct gai_pending *n = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE); n; n = n->next) {
         if (__atomic_load_n(&n->req, __ATOMIC_ACQUIRE) != req)
             continue;
+        if (succeeded)
+            remember_answer(req->ar_result);
         req->ar_name = n->name;
         __atomic_store_n(&n->req, NULL, __ATOMIC_RELEASE);
     }
@@ -200,7 +256,7 @@ TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct s
     if (mode == GAI_WAIT || r != 0)
         for (int i = 0; i < nitems; i++)
             if (list[i])
-                gai_restore(list[i]);
+                gai_restore(list[i], mode == GAI_WAIT && r == 0);
     /* reported once the requests are under way (or done) */
     for (int i = 0; i < nitems; i++) {
         if (!list[i] || !list[i]->ar_name || numeric_only(list[i]->ar_request))
@@ -221,7 +277,7 @@ TF_EXPORT int gai_error(struct gaicb *req)
     NEXT(gai_error);
     int r = next(req);
     if (r != EAI_INPROGRESS && req)
-        gai_restore(req);
+        gai_restore(req, r == 0);
     return r;
 }
 
@@ -231,7 +287,7 @@ TF_EXPORT int gai_cancel(struct gaicb *req)
     NEXT(gai_cancel);
     int r = next(req);
     if (r != EAI_NOTCANCELED && req)
-        gai_restore(req);
+        gai_restore(req, 0);
     return r;
 }
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "tls_backend.h"
+#include "tf_addrset.h"
 #include "tf_sniff.h"
 #include "tf_stack.h"
 
@@ -206,17 +207,14 @@ static void report_uncovered(const struct watch *w)
 
 static void peer_text(const struct sockaddr *sa, char *out, size_t cap, int *port)
 {
-    char host[INET6_ADDRSTRLEN] = "?";
     if (sa->sa_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
         *port = ntohs(in->sin_port);
-        snprintf(out, cap, "%s:%d", host, *port);
+        tf_addr_text(out, cap, AF_INET, &in->sin_addr, *port);
     } else {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
         *port = ntohs(in6->sin6_port);
-        snprintf(out, cap, "[%s]:%d", host, *port);
+        tf_addr_text(out, cap, AF_INET6, &in6->sin6_addr, *port);
     }
 }
 
@@ -296,10 +294,14 @@ static void watch_release(int fd, int report)
 
 static void watch_add(int fd, const struct sockaddr *sa, uintptr_t caller)
 {
+    /* the port first: only a mail port's peer is written out (inet_ntop and snprintf cost more
+     * than the rest of a connect) */
+    int port = ntohs(sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port
+                                               : ((const struct sockaddr_in6 *)sa)->sin6_port);
+    if (!tf_is_mail_port(port))
+        return;
     struct watch w = { .fd = fd, .pid = getpid(), .tid = (pid_t)syscall(SYS_gettid), .caller = caller };
     peer_text(sa, w.peer, sizeof w.peer, &w.port);
-    if (!tf_is_mail_port(w.port))
-        return;
     watch_release(fd, 0);   /* a number reused without a close() we saw (dup2): replace */
     struct watch *slot = watch_claim();
     if (slot == NULL)

@@ -24,6 +24,9 @@
 #include "tf_module.h"
 
 __thread int tf_depth __attribute__((tls_model("initial-exec")));
+__thread uintptr_t tf_entry_ra __attribute__((tls_model("initial-exec")));
+__thread uintptr_t tf_call_ra __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t tf_call_frame __attribute__((tls_model("initial-exec")));
 int tf_inert;
 
 /* ---- one active copy per process ----
@@ -53,7 +56,27 @@ int tf_enter(const void *return_address)
     if (tf_depth > 0 && tf_module_inside((uintptr_t)return_address))
         return 0;
     tf_depth = 1;
+    tf_entry_ra = (uintptr_t)return_address;
     return 1;
+}
+
+int tf_call_begin(uintptr_t ra, uintptr_t frame)
+{
+    if (tf_inert || ra == 0)
+        return 0;
+    /* a walk that cannot be made would call every address outside */
+    if (!tf_caller_known(ra) && (!tf_module_walks_safe() || tf_module_inside(ra)))
+        return 0;
+    tf_call_ra = ra;
+    tf_call_frame = frame;
+    return 1;
+}
+
+/* The return address of the program's call in progress when this record is made inside it. */
+static uintptr_t call_in_progress(void)
+{
+    uintptr_t ra = tf_call_ra;
+    return ra && (uintptr_t)__builtin_frame_address(0) < tf_call_frame ? ra : 0;
 }
 
 /* ---- the process state ---- */
@@ -116,8 +139,9 @@ static const char *env_lookup(const char *name)
     return getenv(name);
 }
 
+/* entry_ra: the acting hook's return address (0: no hook is acting). */
 static void emit_record(struct tf_state *st, const char *event, const struct tf_field *detail,
-                        int ndetail, unsigned flags, uintptr_t caller_ip);
+                        int ndetail, unsigned flags, uintptr_t caller_ip, uintptr_t entry_ra);
 
 /* Config errors, once per process, by the thread whose state was published. */
 static void report_config_errors(struct tf_state *st)
@@ -126,12 +150,12 @@ static void report_config_errors(struct tf_state *st)
     int shown = c->nerrors < TF_CONFIG_ERRORS ? c->nerrors : TF_CONFIG_ERRORS;
     for (int i = 0; i < shown; i++) {
         struct tf_field f[] = { TF_STR("message", c->errors[i]) };
-        emit_record(st, TF_EV(config_error), f, 1, c->error_quiet[i] ? TF_QUIET : 0, 0);
+        emit_record(st, TF_EV(config_error), f, 1, c->error_quiet[i] ? TF_QUIET : 0, 0, 0);
     }
     if (c->nerrors > shown) {
         struct tf_field f[] = { TF_STR("message", "further config errors not shown"),
                                 TF_INT("count", c->nerrors - shown) };
-        emit_record(st, TF_EV(config_error), f, 2, 0, 0);
+        emit_record(st, TF_EV(config_error), f, 2, 0, 0, 0);
     }
 }
 
@@ -201,9 +225,10 @@ int tf_enforcing(void)
 
 /* ---- records ---- */
 
-/* caller_ip: the saved return address of a call made earlier (0: unwind now when TF_CALLER). */
+/* caller_ip: the saved return address of a call made earlier (0: find the caller now when
+ * TF_CALLER); entry_ra: the acting hook's return address (0: no hook is acting). */
 static void emit_record(struct tf_state *st, const char *event, const struct tf_field *detail,
-                        int ndetail, unsigned flags, uintptr_t caller_ip)
+                        int ndetail, unsigned flags, uintptr_t caller_ip, uintptr_t entry_ra)
 {
     struct tf_caller_info info;
     struct tf_record r;
@@ -213,7 +238,7 @@ static void emit_record(struct tf_state *st, const char *event, const struct tf_
         if (caller_ip)
             tf_caller_at(caller_ip, &info);
         else
-            tf_caller_capture(&info);
+            tf_caller_capture_from(entry_ra, &info);
         r.caller = &info.caller;
     }
     tf_log_write(&st->log, &r);   /* lock-free, never blocks; drops and counts what cannot go */
@@ -226,9 +251,11 @@ static void emit(const char *event, const struct tf_field *detail, int ndetail, 
     if (st == NULL || tf_inert)
         return;
     int saved = tf_depth;
+    /* the acting hook's return address, or the program's handshake call: the record's site */
+    uintptr_t entry_ra = saved > 0 ? tf_entry_ra : call_in_progress();
     tf_depth = 1;   /* whatever the record needs (unwinder, syslog, close) is internal */
     tf_watch_flush();
-    emit_record(st, event, detail, ndetail, flags, caller_ip);
+    emit_record(st, event, detail, ndetail, flags, caller_ip, entry_ra);
     tf_depth = saved;
 }
 

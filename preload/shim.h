@@ -24,6 +24,27 @@
  * a TLS library): a call from the program itself always acts, and resets a stale guard. */
 extern __thread int tf_depth __attribute__((tls_model("initial-exec")));
 
+/* The return address of this thread's acting hook (set by tf_enter when it acts, cleared by
+ * tf_leave): a record made inside the hook takes its call site from it without unwinding
+ * (tf_caller_capture_from). */
+extern __thread uintptr_t tf_entry_ra __attribute__((tls_model("initial-exec")));
+
+/* The program's handshake call in progress on this thread: SSL_connect/SSL_accept/
+ * SSL_do_handshake leave the guard before calling the library (its own calls must act), so the
+ * records its info callback makes have no acting hook; they take their call site from here.
+ * tf_call_begin notes the call when ra (the hook's return address) lies outside tlsfloor and
+ * the TLS libraries (a known site: no walk) and returns whether it did; frame is an address in
+ * the hook's frame (a record made above it, after a non-local exit, does not use it).
+ * tf_call_end(began) forgets it: a nested program call leaves the outer one without (its
+ * records then unwind, as before). */
+extern __thread uintptr_t tf_call_ra __attribute__((tls_model("initial-exec")));
+int tf_call_begin(uintptr_t ra, uintptr_t frame);
+static inline void tf_call_end(int began)
+{
+    if (began)
+        tf_call_ra = 0;
+}
+
 /* Set at load when another copy of tlsfloor came first in the process: this one only forwards. */
 extern int tf_inert;
 
@@ -32,6 +53,7 @@ int tf_enter(const void *return_address);
 static inline void tf_leave(void)
 {
     tf_depth = 0;
+    tf_entry_ra = 0;
 }
 #define TF_ENTER() tf_enter(__builtin_return_address(0))
 
@@ -79,6 +101,11 @@ const char *tf_rewrite_target(const char *host);
 
 /* Reports a rewrite after it was applied: host_rewritten (enforce) or host_would_rewrite. */
 void tf_rewrite_report(const char *host, const char *to, const char *layer);
+
+/* Whether sa is an address a rewritten lookup answered with (the connection goes where the
+ * rewrite sent it). */
+struct sockaddr;
+int tf_rewritten_peer(const struct sockaddr *sa);
 
 /* ---- sockets to mail ports (hooks_socket.c) ---- */
 

@@ -10,6 +10,7 @@
 
 #include "oauth_token.h"
 #include "tf_bridge.h"
+#include "tf_addrset.h"
 #include "tf_conntab.h"
 #include "tf_version.h"
 #include "tls_backend.h"
@@ -52,27 +53,33 @@ void tf_conn_forget(const void *obj)
 
 /* ---- what the records share ---- */
 
-int tf_tls_peer(const struct tf_tls_ops *b, const void *conn, char *out, size_t cap)
+/* As tf_tls_peer; *via_rewrite says whether the peer is an address a rewritten lookup gave. */
+static int peer_of(const struct tf_tls_ops *b, const void *conn, char *out, size_t cap, int *via_rewrite)
 {
     struct sockaddr_storage ss = { 0 };
     socklen_t len = sizeof ss;
-    char host[INET6_ADDRSTRLEN] = "";
     int fd = b->fd(conn), port = 0;
     out[0] = '\0';
+    *via_rewrite = 0;
     if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
         return tf_thread_peer(out, cap);   /* the program's own transport: its thread's last connect */
+    *via_rewrite = tf_rewritten_peer((const struct sockaddr *)&ss);
     if (ss.ss_family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
         port = ntohs(in->sin_port);
-        snprintf(out, cap, "%s:%d", host, port);
+        tf_addr_text(out, cap, AF_INET, &in->sin_addr, port);
     } else if (ss.ss_family == AF_INET6) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
         port = ntohs(in6->sin6_port);
-        snprintf(out, cap, "[%s]:%d", host, port);
+        tf_addr_text(out, cap, AF_INET6, &in6->sin6_addr, port);
     }
     return port;
+}
+
+int tf_tls_peer(const struct tf_tls_ops *b, const void *conn, char *out, size_t cap)
+{
+    int via_rewrite;
+    return peer_of(b, conn, out, cap, &via_rewrite);
 }
 
 static void changes_of(uintptr_t bits, char *out, size_t cap)
@@ -99,18 +106,24 @@ struct conn_facts {
 };
 
 /* The port comes from the connection's socket or, for programs with their own transport, from
- * the mail socket this thread connected; that socket is marked covered. */
-static void conn_facts_of(const struct tf_tls_ops *b, const void *conn, uintptr_t did, struct conn_facts *f)
+ * the mail socket this thread connected; that socket is marked covered. A connection without
+ * SNI to an address a rewritten lookup gave counts as changed (TF_DID_REWRITE, "host"). */
+static void conn_facts_of(const struct tf_tls_ops *b, const void *conn, uintptr_t *did_io, struct conn_facts *f)
 {
-    int port = tf_tls_peer(b, conn, f->peer, sizeof f->peer);
+    int via_rewrite;
+    int port = peer_of(b, conn, f->peer, sizeof f->peer, &via_rewrite);
     int watched = tf_watch_covered(b->fd(conn));
     f->port = port ? port : watched;
-    changes_of(did, f->changes, sizeof f->changes);
     const char *sni = b->sni(conn, f->sni, sizeof f->sni);   /* in f->sni, or the library's own */
     if (sni == NULL)
         f->sni[0] = '\0';
     else if (sni != f->sni)
         snprintf(f->sni, sizeof f->sni, "%s", sni);
+    /* only a connection that names no host of its own: one that sends SNI for another host at
+     * the same address (a shared front end, loopback) is that host's, not the rewrite's */
+    if (via_rewrite && f->sni[0] == '\0')
+        *did_io |= TF_DID_REWRITE;
+    changes_of(*did_io, f->changes, sizeof f->changes);
 }
 
 /* "port": a number, or null when unknown. */
@@ -294,7 +307,8 @@ void tf_tls_handshake_done(const struct tf_tls_ops *b, const void *conn)
     struct conn_facts cf;
     char cipher[64];
     int version = b->version(conn);
-    conn_facts_of(b, conn, bits & TF_DID_ANY, &cf);
+    uintptr_t did = bits & TF_DID_ANY;
+    conn_facts_of(b, conn, &did, &cf);
     int mail = cf.port && tf_is_mail_port(cf.port);
     enum tf_proto proto = tf_proto_by_port(cf.port);
     struct tf_field f[] = {
@@ -303,7 +317,7 @@ void tf_tls_handshake_done(const struct tf_tls_ops *b, const void *conn)
         TF_STR("sni", OR_NULL(cf.sni)),
         TF_STR("peer", OR_NULL(cf.peer)),
         TF_BOOL("below_floor", version < tf_config()->floor),
-        TF_BOOL("changed", tf_enforcing() && (bits & TF_DID_ANY)),
+        TF_BOOL("changed", tf_enforcing() && did),
         TF_STR("changes", cf.changes),
         PORT_FIELD(cf.port),
         TF_STR("protocol", mail ? tf_proto_name(proto) : NULL),
@@ -327,7 +341,7 @@ void tf_tls_handshake_failed(const struct tf_tls_ops *b, const void *conn, const
     /* here the silent default-minimum raise counts: it may be why the handshake failed */
     uintptr_t did = bits & (TF_DID_ANY | TF_DID_FLOOR);
     struct conn_facts cf;
-    conn_facts_of(b, conn, did, &cf);
+    conn_facts_of(b, conn, &did, &cf);
     struct tf_field f[] = {
         TF_STR("reason", reason),
         PORT_FIELD(cf.port),

@@ -19,6 +19,7 @@ group=${1:?usage: run.sh GROUP}
 [ -f "$TF_JAVA_CLASSES/MailClient.class" ] || { echo "FAIL: MailClient.class not built"; exit 1; }
 TEST_JAVA=${TLSFLOOR_TEST_JAVA:-java}
 command -v "$TEST_JAVA" >/dev/null || { echo "FAIL: no $TEST_JAVA (apt-get install openjdk-17-jdk-headless)"; exit 1; }
+"$TEST_JAVA" -version 2>&1 | head -1
 
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS    # only what a case sets itself
 case $group in

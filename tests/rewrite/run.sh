@@ -27,6 +27,9 @@ resolver() {
     expect_out full '^greeting: \* OK' "server greeting read"
     check expect host_rewritten layer=resolve "old=$old" "new=$new" mode=enforce "symbol=resolve_with_$fn"
     check count host_rewritten 1
+    # the client sends no SNI: only the lookup was rewritten, and the connection it made went
+    # where the rewrite sent it, so its handshake counts as changed
+    check count handshake 1 changed=true changes=host sni=None
     # results are the library's own for the new name: the same bytes as resolving NEW directly
     newlog only
     run shim_only shim "$CLIENT" --resolve-only "$@" "$fn" "$old"
