@@ -124,8 +124,10 @@ final class Rewrite {
         if (to == null)
             return host;
         boolean enforce = Config.enforcing();
-        Log.emit(enforce ? "host_rewritten" : "host_would_rewrite", "old", host, "new", to, "layer", layer,
-                "applied", enforce);
+        if (enforce)   // (each event named as a literal: tables_java_events checks them against the table)
+            Log.emit("host_rewritten", "old", host, "new", to, "layer", layer, "applied", true);
+        else
+            Log.emit("host_would_rewrite", "old", host, "new", to, "layer", layer, "applied", false);
         return enforce ? to : host;
     }
 }
