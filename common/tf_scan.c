@@ -229,6 +229,49 @@ int tf_scan_is_help(const char *l, size_t n, size_t off, size_t mlen)
             strstr(head, "help")) && (strchr(head, '"') || strchr(head, '\''));
 }
 
+/* Whether the lowercased text t[0..n) holds the NUL-terminated word w. */
+static int has_word(const char *t, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (size_t i = 0; i + k <= n; i++)
+        if (strncasecmp(t + i, w, k) == 0)
+            return 1;
+    return 0;
+}
+
+int tf_scan_is_help_string(const char *s, size_t n, size_t off)
+{
+    if (off >= n)
+        return 0;
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+        i++;
+    if (n - i >= 5 && strncasecmp(s + i, "usage", 5) == 0)
+        return 1;
+    size_t ls = off, le = off;   /* the match's line */
+    while (ls > 0 && s[ls - 1] != '\n')
+        ls--;
+    while (le < n && s[le] != '\n')
+        le++;
+    if (has_word(s + ls, off - ls, "e.g.") || has_word(s + ls, off - ls, "example") ||
+        has_word(s + ls, off - ls, "such as") || has_word(s + ls, off - ls, "for instance"))
+        return 1;
+    /* "  -s, --server HOST   the server (default NAME)": an option heads the line, then a gap
+     * and a description before the match */
+    size_t p = ls;
+    while (p < off && (s[p] == ' ' || s[p] == '\t'))
+        p++;
+    if (p + 1 >= off || s[p] != '-' || !(isalnum((unsigned char)s[p + 1]) || s[p + 1] == '-'))
+        return 0;
+    for (size_t q = p; q + 2 < off; q++)
+        if ((s[q] == ' ' && s[q + 1] == ' ') || s[q] == '\t') {
+            if (description_follows(s, off, q, 2))
+                return 1;
+            break;
+        }
+    return 0;
+}
+
 int tf_scan_pod_marker(const char *l, size_t n)
 {
     if (n < 2 || l[0] != '=' || !isalpha((unsigned char)l[1]))

@@ -59,4 +59,11 @@ int tf_scan_is_comment(const char *line, size_t len);
  * by echo/printf. */
 int tf_scan_is_help(const char *line, size_t len, size_t off, size_t mlen);
 
+/* Whether the match at off inside one string constant of a program (a printable run of an ELF
+ * file, possibly several lines) is help or usage text: the string opens with "usage", or the
+ * match's line heads with an option and its description ("  -s HOST   server, e.g. NAME"), or
+ * gives it as an example ("e.g.", "example", "such as") before it. A bare default ("NAME") or a
+ * format ("connecting to NAME:993") is not. */
+int tf_scan_is_help_string(const char *s, size_t len, size_t off);
+
 #endif

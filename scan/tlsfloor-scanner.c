@@ -402,6 +402,7 @@ static int tls_uses(const struct lib *top, struct tls_use *uses)
 /* What one pass over an ELF file's bytes found. */
 struct marks {
     unsigned legacy;       /* bit i: tf_builtin_rules.rule[i] named */
+    unsigned legacy_help;  /* bit i: named in help or usage text */
     char sver[96];         /* the first embedded OpenSSL version string */
     int go_magic, go_tls;
     char gover[32];
@@ -469,15 +470,41 @@ static size_t go_version(const unsigned char *d, size_t n, size_t at)
 }
 
 /* The legacy endpoint names of the built-in rules around an "-legacy." at p. */
-static void legacy_at(const unsigned char *d, size_t n, size_t p, unsigned *found)
+/* The printable run (a string constant, as `strings` would see it) around d[p], at most
+ * RUN_MAX bytes each way. */
+#define RUN_MAX 4096
+static int in_string(unsigned char c)   /* printable, or a line break of multi-line text */
 {
+    return printable(c) || c == '\n' || c == '\r';
+}
+static void run_around(const unsigned char *d, size_t n, size_t p, size_t *start, size_t *end)
+{
+    size_t a = p, b = p;
+    while (a > 0 && p - a < RUN_MAX && in_string(d[a - 1]))
+        a--;
+    while (b < n && b - p < RUN_MAX && in_string(d[b]))
+        b++;
+    *start = a;
+    *end = b;
+}
+
+/* Marks the rules whose legacy name holds the "-legacy." at d[p]: in *found, or in *help when
+ * the name sits in help or usage text (left out unless --all). */
+static void legacy_at(const unsigned char *d, size_t n, size_t p, unsigned *found, unsigned *help)
+{
+    size_t rs, re;
+    run_around(d, n, p, &rs, &re);
     for (int r = 0; r < tf_builtin_rules.count && r < 32; r++) {
         const char *name = tf_builtin_rules.rule[r].old;
         const char *a = strstr(name, "-legacy.");
         if (!a)
             continue;
         size_t k = (size_t)(a - name), len = strlen(name);
-        if (p >= k && p - k + len <= n && strncasecmp((const char *)d + p - k, name, len) == 0)
+        if (p < k || p - k + len > n || strncasecmp((const char *)d + p - k, name, len) != 0)
+            continue;
+        if (p - k >= rs && tf_scan_is_help_string((const char *)d + rs, re - rs, p - k - rs))
+            *help |= 1u << r;
+        else
             *found |= 1u << r;
     }
 }
@@ -493,7 +520,7 @@ static void scan_bytes(const unsigned char *d, size_t n, struct marks *m)
             continue;
         unsigned char c1 = d[i + 1];
         if (c == '-' && (c1 | 0x20) == 'l' && i + 8 <= n && strncasecmp((const char *)d + i, "-legacy.", 8) == 0)
-            legacy_at(d, n, i, &m->legacy);
+            legacy_at(d, n, i, &m->legacy, &m->legacy_help);
         else if (c == 'O' && c1 == 'p' && !m->sver[0] && i + 8 <= n && memcmp(d + i, "OpenSSL ", 8) == 0) {
             size_t l = openssl_version(d + i, n - i);
             if (l && l < sizeof m->sver)
@@ -604,8 +631,12 @@ static void scan_elf(struct file *f, const unsigned char *d, size_t n)
     /* the names sorted, as `sort -u` would */
     const char *names[32];
     int nn = 0;
+    unsigned help_only = m.legacy_help & ~m.legacy;
+    unsigned named = m.legacy | (show_all ? help_only : 0);
+    if (!show_all)
+        f->hidden += __builtin_popcount(help_only);
     for (int i = 0; i < tf_builtin_rules.count && i < 32; i++)
-        if (m.legacy & (1u << i))
+        if (named & (1u << i))
             names[nn++] = tf_builtin_rules.rule[i].old;
     for (int i = 1; i < nn; i++)
         for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
@@ -676,9 +707,12 @@ static void scan_elf(struct file *f, const unsigned char *d, size_t n)
         conf = TF_CONF_HIGH;
         snprintf(whybuf, sizeof whybuf, "imports %.*s", (int)strcspn(pins.p, " "), pins.p);
         why = whybuf;
-    } else if (legacy.len) {
+    } else if (m.legacy) {
         conf = TF_CONF_HIGH;
         why = "carries a retired endpoint's name";
+    } else if (legacy.len) {
+        conf = TF_CONF_LOW;
+        why = "names a retired endpoint only in help or usage text";
     } else if (finding && strcmp(r.fix, "check") == 0) {
         conf = TF_CONF_LOW;
         why = "which libssl it loads decides";

@@ -538,17 +538,19 @@ case_scan_go_java() {
 
 # Precision: documentation (.pod, .md, man pages, POD blocks) and help text are left out unless
 # --all, and say so; a program's own pin next to them is still found with high confidence, as is
-# a binary that imports TLSv1_client_method. Special files are skipped, symbolic links not
+# a binary that imports TLSv1_client_method. A binary that names a retired endpoint only in its
+# help text (disc_help_legacy) is left out too. Special files are skipped, symbolic links not
 # followed.
 case_scan_precision() {
     local t=$work/tree
-    mkdir -p "$t" && cp -r "$here/fixtures/precision/." "$t/" && cp "$bin/disc_pinned_ssl3" "$t/bin/" || { fail "copy"; return; }
+    mkdir -p "$t" && cp -r "$here/fixtures/precision/." "$t/" && cp "$bin/disc_pinned_ssl3" "$bin/disc_help_legacy" "$t/bin/" || { fail "copy"; return; }
     mkfifo "$t/bin/fifo" && ln -s /usr/bin/openssl "$t/bin/openssl-link" && ln -s /nonexistent "$t/dangling"
     expect_rc 1 "scan of a tree with documentation, help text, pins and a pinning binary" timeout 120 "$scan" "$t"
     cp "$work/out" "$work/default.txt"
     has "$work/default.txt" "default: the program's pins are found, high, counted per file" \
         '5 text files, 0 Java files, 0 other files; 3 programs or files with findings \(3 high, 0 medium, 0 low confidence; 3 findings\)$' \
-        '^6 matches in documentation or help text not shown \(--all shows them\)$' \
+        '^7 matches in documentation or help text not shown \(--all shows them\)$' \
+        'bin/disc_help_legacy +program +OpenSSL 3 \(libssl.so.3\) +yes +- +-$' \
         'bin/disc_pinned_ssl3 +program +OpenSSL 3 \(libssl.so.3\) +yes +TLSv1_client_method' \
         '^      confidence: high \(imports TLSv1_client_method\)$' \
         'bin/poll:9 +minimum below TLS 1.2 \(curl\) +high +exec curl -s --tlsv1 "\$1"$' \
@@ -560,10 +562,12 @@ case_scan_precision() {
     has "$work/out" "--all: documentation and help text, low" \
         'IO-Socket-SSL.pod:3 +version pin \(ssl_version\) +low ' 'README.md:3 +legacy endpoint +low ' \
         'man/man1/poll.1:5 +version pin \(ssl_version\) +low ' 'lib/Poll.pm:6 +version pin \(ssl_version\) +low ' \
-        'bin/poll:5 +minimum below TLS 1.2 \(curl\) +low ' '; 6 programs or files with findings \(3 high, 0 medium, 3 low confidence; 9 findings\)$'
+        'bin/poll:5 +minimum below TLS 1.2 \(curl\) +low ' '; 7 programs or files with findings \(3 high, 0 medium, 4 low confidence; 10 findings\)$' \
+        'bin/disc_help_legacy +program +OpenSSL 3 \(libssl.so.3\) +yes +- +imap-legacy.office365.com$' \
+        'confidence: low \(names a retired endpoint only in help or usage text\)$'
     hasnt "$work/out" "--all: nothing hidden" 'not shown'
     expect_rc 1 "scan --all --json" "$scan" --all --json "$t"
-    has "$work/out" "--all --json: reasons" '"programs": 6,' '"hidden": 0,' \
+    has "$work/out" "--all --json: reasons" '"programs": 7,' '"hidden": 0,' \
         '"file": "[^"]*IO-Socket-SSL.pod", "line": 3, .*"confidence": "low", "reason": "documentation"' \
         '"file": "[^"]*bin/poll", "line": 5, .*"confidence": "low", "reason": "help or usage text"' \
         '"file": "[^"]*bin/poll", "line": 9, .*"confidence": "high", "reason": "a setting, option or call that pins the version"'

@@ -2,7 +2,8 @@
  * file (tf_elf_parse) and scanned as text, line by line (tf_scan_next_candidate, tf_scan_line).
  * Checks: every string the ELF reader returns lies inside the input and holds no NUL; counts stay
  * within their arrays; only known pins are set; every text hit lies inside its line and has a
- * kind, a confidence and a reason. */
+ * kind, a confidence and a reason. The whole input is also judged as a program's string constant
+ * (tf_scan_is_help_string) at its first offsets. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,12 @@ static void check_text(const char *t, size_t n)
                 abort();
         (void)tf_scan_is_help(t + start, end - start, 0, end - start);
         start = end + 1;
+    }
+    /* the whole input as one string constant of a program, a match at every offset */
+    for (size_t off = 0; off <= n && off < 256; off++) {
+        int h = tf_scan_is_help_string(t, n, off);
+        if (h != 0 && h != 1)
+            abort();
     }
 }
 

@@ -214,6 +214,30 @@ START_TEST(candidates)
 }
 END_TEST
 
+/* A legacy name inside a program's string constant: help text is left out, a default is not. */
+static int help_at(const char *s)
+{
+    const char *m = strstr(s, "imap-legacy");
+    return tf_scan_is_help_string(s, strlen(s), (size_t)(m - s));
+}
+
+START_TEST(help_strings)
+{
+    ck_assert_int_eq(help_at("usage: poller [-s HOST]\n  -s HOST  server (imap-legacy.office365.com)\n"), 1);
+    ck_assert_int_eq(help_at("  -s, --server HOST   IMAP server (default imap-legacy.office365.com)"), 1);
+    ck_assert_int_eq(help_at("\t--host=NAME\tthe host, e.g. imap-legacy.office365.com"), 1);
+    ck_assert_int_eq(help_at("Server name, for example imap-legacy.office365.com"), 1);
+    /* what a program connects to */
+    ck_assert_int_eq(help_at("imap-legacy.office365.com"), 0);
+    ck_assert_int_eq(help_at("connecting to imap-legacy.office365.com:993"), 0);
+    ck_assert_int_eq(help_at("-s imap-legacy.office365.com"), 0);
+    ck_assert_int_eq(help_at("--server=imap-legacy.office365.com"), 0);
+    /* the line matters, not a usage line elsewhere in a long string */
+    ck_assert_int_eq(help_at("host\nimap-legacy.office365.com"), 0);
+    ck_assert_int_eq(tf_scan_is_help_string("x", 1, 5), 0);
+}
+END_TEST
+
 static Suite *scan_suite(void)
 {
     Suite *s = suite_create("scan");
@@ -226,6 +250,7 @@ static Suite *scan_suite(void)
     tcase_add_test(tc, confidence_and_hiding);
     tcase_add_test(tc, documentation_paths);
     tcase_add_test(tc, candidates);
+    tcase_add_test(tc, help_strings);
     suite_add_tcase(s, tc);
     return s;
 }
