@@ -400,7 +400,10 @@ static int host_mode(namer fn, int ctx_level, const char *name)
     return finish(ctx, ssl, fd);
 }
 
-NOINLINE int connect_without_verifying(const char *name)
+/* Resolves NAME with getaddrinfo, connects to its first IPv4 address with SNI NAME; verify: the
+ * chain checked against --cafile and the name with SSL_set1_host(NAME). Inlined: the records'
+ * caller frame is the mode's own function. */
+static inline __attribute__((always_inline)) int connect_by_name(const char *name, int verify)
 {
     int rc = resolve_with_getaddrinfo(name);
     if (rc != 0)
@@ -409,32 +412,11 @@ NOINLINE int connect_without_verifying(const char *name)
         printf("no IPv4 address\n");
         return 2;
     }
-    SSL_CTX *ctx = make_ctx(0);
+    SSL_CTX *ctx = make_ctx(verify);
     if (!ctx)
         return 4;
     SSL *ssl = SSL_new(ctx);
-    SSL_set_tlsext_host_name(ssl, name);
-    int fd = tcp_connect(first4);
-    if (fd < 0)
-        return 3;
-    return finish(ctx, ssl, fd);
-}
-
-/* One connection with every layer: lookup, SNI, certificate host check. */
-NOINLINE int connect_like_a_client(const char *name)
-{
-    int rc = resolve_with_getaddrinfo(name);
-    if (rc != 0)
-        return rc;
-    if (!have4) {
-        printf("no IPv4 address\n");
-        return 2;
-    }
-    SSL_CTX *ctx = make_ctx(1);
-    if (!ctx)
-        return 4;
-    SSL *ssl = SSL_new(ctx);
-    if (SSL_set_tlsext_host_name(ssl, name) != 1 || SSL_set1_host(ssl, name) != 1) {
+    if (SSL_set_tlsext_host_name(ssl, name) != 1 || (verify && SSL_set1_host(ssl, name) != 1)) {
         print_errors("host call");
         return 5;
     }
@@ -442,6 +424,17 @@ NOINLINE int connect_like_a_client(const char *name)
     if (fd < 0)
         return 3;
     return finish(ctx, ssl, fd);
+}
+
+NOINLINE int connect_without_verifying(const char *name)
+{
+    return connect_by_name(name, 0);
+}
+
+/* One connection with every layer: lookup, SNI, certificate host check. */
+NOINLINE int connect_like_a_client(const char *name)
+{
+    return connect_by_name(name, 1);
 }
 
 static const struct {
