@@ -182,6 +182,9 @@ PY
         # python3: getaddrinfo, then SNI and X509_VERIFY_PARAM_set1_host from _ssl
         newlog "py.$mode"
         run "py.$mode" shim env TLSFLOOR_MODE=$mode "$PY" "$WORK/imap.py" "$CA"
+        # GnuTLS (gnutls-cli): getaddrinfo, gnutls_server_name_set, its host check
+        newlog "gnutls.$mode"
+        run "gnutls.$mode" shim env TLSFLOOR_MODE=$mode timeout 20 gnutls-cli --x509cafile "$CA" -p 9931 $old </dev/null
         # C: getaddrinfo(AF_UNSPEC: A and AAAA asked), SNI and SSL_set1_host on one connection
         newlog "c.$mode"
         run "c.$mode" shim env TLSFLOOR_MODE=$mode "$CLIENT" --port 9931 --cafile "$CA" client $old
@@ -192,13 +195,14 @@ PY
             "$CLIENT" --port 9931 --cafile "$CA" getaddrinfo_a $old
         if [ $mode = enforce ]; then
             expect_rc 0 "enforce: getaddrinfo_a through getaddrinfo resolves and connects"
-            for LOG in "$WORK"/{curl,py,c}.enforce.tf.jsonl; do check expect handshake changed=true; done
+            for LOG in "$WORK"/{curl,py,gnutls,c}.enforce.tf.jsonl; do check expect handshake changed=true; done
             LOG=$WORK/curl.$mode.tf.jsonl per_layer $ev 1 1 0
             LOG=$WORK/py.$mode.tf.jsonl per_layer $ev 1 1 1
+            LOG=$WORK/gnutls.$mode.tf.jsonl per_layer $ev 1 1 1
             LOG=$WORK/c.$mode.tf.jsonl per_layer $ev 1 1 1
         else
             # audit: the legacy name does not resolve, so no connection follows
-            for LOG in "$WORK"/{curl,py,c}.audit.tf.jsonl; do per_layer $ev 1 0 0; done
+            for LOG in "$WORK"/{curl,py,gnutls,c}.audit.tf.jsonl; do per_layer $ev 1 0 0; done
         fi
         LOG=$WORK/anl.$mode.tf.jsonl per_layer $ev 1 0 0
         LOG=$WORK/anl.$mode.tf.jsonl check expect $ev layer=resolve symbol=resolve_with_getaddrinfo_a
