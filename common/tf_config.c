@@ -176,7 +176,9 @@ static void set_command(struct tf_config *c, const struct tf_setting *s, size_t 
     if (strlen(value) < TF_CONFIG_CMD && printable)
         snprintf(FIELD(c, off, char), TF_CONFIG_CMD, "%s", value);
     else
-        tf_config_error(c, "%s: %s " SHOWN " is longer than %d bytes or has a line break or control character; ignored",
+        tf_config_error(c,
+                        "%s: %s " SHOWN " is longer than %d bytes or has a line break or control character; "
+                        "ignored",
                         origin, s->key, SHOW(s, value), TF_CONFIG_CMD - 1);
 }
 

@@ -187,7 +187,9 @@ TF_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, ch
  * (a SIGEV_THREAD notification that reads ar_name before calling gai_error sees the new name).
  * Before glibc 2.34 that getaddrinfo is the exported one (libanl.so.1 calls it from its thread):
  * one lookup, two hooks. getaddrinfo_a reports it; a legacy name that reaches the getaddrinfo
- * hook as a pending request's own name (audit mode: the request keeps it) is not reported again.
+ * hook as a pending request's own name (audit mode: the request keeps it) is not reported again
+ * (until gai_error or gai_cancel says the request is over: a program that never asks keeps that
+ * pointer's later audit records quiet).
  *
  * Pending requests are kept in a list that only grows (nodes are reused, never freed) and is
  * changed only with compare-and-swap: no size limit, no lock for a fork or a signal to strand. */
@@ -215,7 +217,8 @@ static void gai_remember(struct gaicb *req, const char *name, int swapped)
     }
     n = malloc(sizeof *n);
     if (n == NULL)
-        return;   /* the request keeps the new name: correct for the program, one pointer differs */
+        return;   /* enforce: the request keeps the new name (correct for the program, one pointer
+                   * differs); audit: its lookup may be reported twice */
     n->req = req;
     n->name = name;
     n->swapped = swapped;
