@@ -501,6 +501,26 @@ static void client_line(struct tf_bridge *b, const char *s, const char *end)
         to_server(b, s, (size_t)(end - s));
 }
 
+/* Both directions assemble lines the same way: appends buf's next piece (up to its first LF, included)
+ * to the unfinished line (line, *nline, cap). Returns the bytes taken, 0 when the line would outgrow
+ * cap (nothing taken). *full is the whole line's length once its LF came (the line then starts over,
+ * its bytes still in line), else 0. */
+static size_t take_line(char *line, size_t cap, size_t *nline, const char *buf, size_t n, size_t *full)
+{
+    const char *nl = memchr(buf, '\n', n);
+    size_t k = nl ? (size_t)(nl - buf) + 1 : n;
+    *full = 0;
+    if (*nline + k > cap)
+        return 0;
+    memcpy(line + *nline, buf, k);
+    *nline += k;
+    if (nl) {
+        *full = *nline;
+        *nline = 0;
+    }
+    return k;
+}
+
 /* Bytes of an IMAP literal of LOGIN's: the user name is kept, the password dropped. */
 static size_t literal_bytes(struct tf_bridge *b, const char *buf, size_t n)
 {
@@ -537,20 +557,15 @@ void tf_bridge_client(struct tf_bridge *b, const char *buf, size_t n)
             n -= k;
             continue;
         }
-        const char *nl = memchr(buf, '\n', n);
-        size_t k = nl ? (size_t)(nl - buf) + 1 : n;
-        if (b->nline + k > sizeof b->line) {
+        size_t len, k = take_line(b->line, sizeof b->line, &b->nline, buf, n, &len);
+        if (!k) {
             /* a line this long is no login: the bridge stands aside */
             give_up(b, "line too long");
             continue;
         }
-        memcpy(b->line + b->nline, buf, k);
-        b->nline += k;
         buf += k;
         n -= k;
-        if (nl) {
-            size_t len = b->nline;
-            b->nline = 0;
+        if (len) {
             client_line(b, b->line, b->line + len);
             wipe(b->line, len);
         }
@@ -759,20 +774,14 @@ void tf_bridge_server(struct tf_bridge *b, const char *buf, size_t n)
             to_program(b, buf, n);
             return;
         }
-        const char *nl = memchr(buf, '\n', n);
-        size_t k = nl ? (size_t)(nl - buf) + 1 : n;
-        if (b->nsline + k > sizeof b->sline) {
+        size_t len, k = take_line(b->sline, sizeof b->sline, &b->nsline, buf, n, &len);
+        if (!k) {
             give_up(b, "server line too long");
             continue;
         }
-        memcpy(b->sline + b->nsline, buf, k);
-        b->nsline += k;
         buf += k;
         n -= k;
-        if (nl) {
-            size_t len = b->nsline;
-            b->nsline = 0;
+        if (len)
             server_line(b, b->sline, len);
-        }
     }
 }

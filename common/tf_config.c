@@ -41,8 +41,11 @@ void tf_config_note(struct tf_config *c, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Values are echoed in errors: keep them short and printable there (the log escapes the rest). */
-#define SHOWN "\"%.60s\""
+/* Values are echoed in errors: keep them short and printable there (the log escapes the rest).
+ * A secret row's value never is (it may be or name a secret): SHOWN takes SHOW(s, value). */
+#define QUOTED "\"%.60s\""
+#define SHOWN "%s%.60s%s"
+#define SHOW(s, v) (s)->secret ? "" : "\"", (s)->secret ? "(value not shown)" : (v), (s)->secret ? "" : "\""
 
 static int parse_bool(const char *v)
 {
@@ -74,40 +77,37 @@ typedef void (*tf_setter)(struct tf_config *c, const struct tf_setting *s, size_
 static void set_mode(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
                      const char *origin)
 {
-    (void)s;
     enum tf_mode *mode = FIELD(c, off, enum tf_mode);
     if (!strcmp(value, "enforce"))
         *mode = TF_MODE_ENFORCE;
     else if (!strcmp(value, "audit"))
         *mode = TF_MODE_AUDIT;
     else
-        tf_config_error(c, "%s: mode " SHOWN " is not enforce or audit; keeping %s", origin, value,
+        tf_config_error(c, "%s: mode " SHOWN " is not enforce or audit; keeping %s", origin, SHOW(s, value),
                         tf_mode_name(*mode));
 }
 
 static void set_min(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
                     const char *origin)
 {
-    (void)s;
     int *floor = FIELD(c, off, int);
     int v = tf_version_parse(value);
     if (v == TF_TLS1_2 || v == TF_TLS1_3)
         *floor = v;
     else
         tf_config_error(c, "%s: min " SHOWN " is not 1.2 or 1.3 (nothing lower is accepted); keeping %s", origin,
-                        value, tf_version_name(*floor));
+                        SHOW(s, value), tf_version_name(*floor));
 }
 
 static void set_log(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
                     const char *origin)
 {
-    (void)s;
     char *log = FIELD(c, off, char);
     if (tf_log_spec_kind(value) >= 0)
         snprintf(log, sizeof c->log, "%s", value);
     else
         tf_config_error(c, "%s: log " SHOWN " is not stderr, syslog, none or an absolute path; keeping %s", origin,
-                        value, log);
+                        SHOW(s, value), log);
 }
 
 static void set_bool(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
@@ -117,26 +117,24 @@ static void set_bool(struct tf_config *c, const struct tf_setting *s, size_t off
     if (b >= 0)
         *FIELD(c, off, int) = b;
     else
-        tf_config_error(c, "%s: %s " SHOWN " is not 0 or 1", origin, s->key, value);
+        tf_config_error(c, "%s: %s " SHOWN " is not 0 or 1", origin, s->key, SHOW(s, value));
 }
 
 static void set_verify(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
                        const char *origin)
 {
-    (void)s;
     enum tf_verify *verify = FIELD(c, off, enum tf_verify);
     if (!strcmp(value, "keep"))
         *verify = TF_VERIFY_KEEP;
     else if (!strcmp(value, "require"))
         *verify = TF_VERIFY_REQUIRE;
     else
-        tf_config_error(c, "%s: verify " SHOWN " is not keep or require", origin, value);
+        tf_config_error(c, "%s: verify " SHOWN " is not keep or require", origin, SHOW(s, value));
 }
 
 static void set_ports(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
                       const char *origin)
 {
-    (void)s;
     (void)off;
     int ports[16];
     int n = tf_parse_ports(value, ports, 16);
@@ -144,7 +142,7 @@ static void set_ports(struct tf_config *c, const struct tf_setting *s, size_t of
         memcpy(c->mail_ports, ports, sizeof ports);
         c->nmail_ports = n;
     } else {
-        tf_config_error(c, "%s: mail_ports " SHOWN " is not a list of at most 16 ports", origin, value);
+        tf_config_error(c, "%s: mail_ports " SHOWN " is not a list of at most 16 ports", origin, SHOW(s, value));
     }
 }
 
@@ -167,8 +165,8 @@ static void set_string(struct tf_config *c, const struct tf_setting *s, size_t o
         tf_config_error(c, "%s: %s is longer than %d bytes; ignored", origin, s->key, TF_CONFIG_STR - 1);
 }
 
-/* A shell command line (run by /bin/sh -c): one line of printable text. The value is never
- * echoed in an error (it may name a secret store). */
+/* A shell command line (run by /bin/sh -c): one line of printable text (in a config file: the
+ * rest of the line, parse_command_line). */
 static void set_command(struct tf_config *c, const struct tf_setting *s, size_t off, const char *value,
                         const char *origin)
 {
@@ -178,8 +176,10 @@ static void set_command(struct tf_config *c, const struct tf_setting *s, size_t 
     if (strlen(value) < TF_CONFIG_CMD && printable)
         snprintf(FIELD(c, off, char), TF_CONFIG_CMD, "%s", value);
     else
-        tf_config_error(c, "%s: %s is longer than %d bytes or has a line break or control character; ignored",
-                        origin, s->key, TF_CONFIG_CMD - 1);
+        tf_config_error(c,
+                        "%s: %s " SHOWN " is longer than %d bytes or has a line break or control character; "
+                        "ignored",
+                        origin, s->key, SHOW(s, value), TF_CONFIG_CMD - 1);
 }
 
 /* A number of seconds, 1 to 300. */
@@ -191,7 +191,7 @@ static void set_seconds(struct tf_config *c, const struct tf_setting *s, size_t 
     if (end != value && *end == '\0' && v >= 1 && v <= 300)
         *FIELD(c, off, int) = (int)v;
     else
-        tf_config_error(c, "%s: %s " SHOWN " is not 1 to 300 seconds", origin, s->key, value);
+        tf_config_error(c, "%s: %s " SHOWN " is not 1 to 300 seconds", origin, s->key, SHOW(s, value));
 }
 
 /* Only from its environment variable (it names the file the others come from). */
@@ -199,14 +199,14 @@ static void set_env_only(struct tf_config *c, const struct tf_setting *s, size_t
                          const char *origin)
 {
     if (strcmp(origin, s->env) != 0)
-        tf_config_error(c, "%s: unknown setting " SHOWN, origin, s->key);
+        tf_config_error(c, "%s: unknown setting " QUOTED, origin, s->key);
     else
         set_string(c, s, off, value, origin);
 }
 
 const struct tf_setting tf_settings[TF_SETTING_COUNT] = {
-#define TF_SETTING(key, env, option, parser, field, defval, values, help) \
-    { #key, env, option, #parser, defval, values, help },
+#define TF_SETTING(key, env, option, parser, secret, field, defval, values, help) \
+    { #key, env, option, #parser, secret, defval, values, help },
 #include "tf_settings.def"
 #undef TF_SETTING
 };
@@ -215,7 +215,7 @@ static const struct {
     tf_setter set;
     size_t off;
 } setters[TF_SETTING_COUNT] = {
-#define TF_SETTING(key, env, option, parser, field, defval, values, help) \
+#define TF_SETTING(key, env, option, parser, secret, field, defval, values, help) \
     { parser, offsetof(struct tf_config, field) },
 #include "tf_settings.def"
 #undef TF_SETTING
@@ -229,7 +229,7 @@ void tf_config_set(struct tf_config *c, const char *key, const char *value, cons
             return;
         }
     }
-    tf_config_error(c, "%s: unknown setting " SHOWN, origin, key);
+    tf_config_error(c, "%s: unknown setting " QUOTED, origin, key);
 }
 
 void tf_config_init(struct tf_config *c)
@@ -261,23 +261,30 @@ static int split_words(char *line, char **words, int max)
     return n;
 }
 
-/* "oauth_token_command CMD...": the value is the rest of the line (a shell command has spaces);
- * returns 1 when the line was that setting. */
 static int is_blank(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
 }
 
-static int parse_command_line(struct tf_config *c, char *line, const char *origin)
+/* The length of the key line starts with (after blanks, before a blank), 0 when it does not. */
+static size_t starts_with_key(const char *line, const char *key)
 {
-    static const char key[] = "oauth_token_command";
-    size_t i = 0;
+    size_t i = 0, n = strlen(key);
     while (is_blank(line[i]))
         i++;
-    for (size_t k = 0; k < sizeof key - 1; k++, i++)
-        if (line[i] != key[k])
-            return 0;   /* (stops at the line's end: no key character is NUL) */
-    if (!is_blank(line[i]))
+    return !strncmp(line + i, key, n) && is_blank(line[i + n]) ? i + n : 0;
+}
+
+/* "KEY CMD..." for a command setting (parser set_command): the value is the rest of the line (a
+ * shell command has spaces and may have a '#'); returns 1 when the line was such a setting. */
+static int parse_command_line(struct tf_config *c, char *line, const char *origin)
+{
+    size_t i = 0;
+    const struct tf_setting *s = NULL;
+    for (size_t k = 0; k < TF_SETTING_COUNT && !i; k++)
+        if (setters[k].set == set_command && (i = starts_with_key(line, tf_settings[k].key)) != 0)
+            s = &tf_settings[k];
+    if (!s)
         return 0;
     size_t len = i + strlen(line + i);
     while (i < len && is_blank(line[i]))
@@ -288,9 +295,9 @@ static int parse_command_line(struct tf_config *c, char *line, const char *origi
     while (len > i && is_blank(line[len - 1]))
         line[--len] = '\0';
     if (i < len)
-        tf_config_set(c, key, line + i, origin);
+        tf_config_set(c, s->key, line + i, origin);
     else
-        tf_config_error(c, "%s: expected \"oauth_token_command COMMAND\"", origin);
+        tf_config_error(c, "%s: expected \"%s COMMAND\"", origin, s->key);
     return 1;
 }
 

@@ -39,13 +39,14 @@ struct tf_setting {
     const char *env;         /* environment variable */
     const char *option;      /* wrapper option(s), "" when none */
     const char *parser;      /* name of the parser in tf_config.c */
+    int secret;              /* 1: the value is never shown (errors, the wrapper's messages) */
     const char *defval;      /* default, applied by tf_config_init ("" none) */
     const char *values;      /* the README's "values" cell */
     const char *help;        /* one line for --help */
 };
 
 enum tf_setting_id {
-#define TF_SETTING(key, env, option, parser, field, defval, values, help) TF_SETTING_ID_##key,
+#define TF_SETTING(key, env, option, parser, secret, field, defval, values, help) TF_SETTING_ID_##key,
 #include "tf_settings.def"
 #undef TF_SETTING
     TF_SETTING_COUNT

@@ -110,6 +110,8 @@ static int numeric_only(const struct addrinfo *hints)
     return hints != NULL && (hints->ai_flags & AI_NUMERICHOST) != 0;
 }
 
+static int gai_noted(const char *name);
+
 static void *real_getaddrinfo;
 TF_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
                           struct addrinfo **res)
@@ -121,6 +123,8 @@ TF_EXPORT int getaddrinfo(const char *node, const char *service, const struct ad
     int r = next(lookup_begin(&l, node, RET), service, hints, res);
     if (r == 0 && res)
         remember_addrinfo(&l, *res);
+    if (l.to && gai_noted(node))
+        l.to = NULL;   /* a getaddrinfo_a request's own lookup: reported there */
     lookup_end(&l);
     return r;
 }
@@ -181,17 +185,23 @@ TF_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, ch
  * itself must carry the new name while it runs. The program's own pointer is put back when the
  * request is over: at once for GAI_WAIT, else when gai_error() or gai_cancel() reports it done
  * (a SIGEV_THREAD notification that reads ar_name before calling gai_error sees the new name).
+ * Before glibc 2.34 that getaddrinfo is the exported one (libanl.so.1 calls it from its thread):
+ * one lookup, two hooks. getaddrinfo_a reports it; a legacy name that reaches the getaddrinfo
+ * hook as a pending request's own name (audit mode: the request keeps it) is not reported again
+ * (until gai_error or gai_cancel says the request is over: a program that never asks keeps that
+ * pointer's later audit records quiet).
  *
  * Pending requests are kept in a list that only grows (nodes are reused, never freed) and is
  * changed only with compare-and-swap: no size limit, no lock for a fork or a signal to strand. */
 struct gai_pending {
     struct gaicb *req;          /* NULL: free for reuse */
     const char *name;           /* the program's own ar_name */
+    int swapped;                /* ar_name is the new name (enforce); 0: kept, the request only noted */
     struct gai_pending *next;
 };
 static struct gai_pending *gai_list;
 
-static void gai_remember(struct gaicb *req, const char *name)
+static void gai_remember(struct gaicb *req, const char *name, int swapped)
 {
     struct gai_pending *n;
     for (n = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE); n; n = n->next) {
@@ -201,14 +211,17 @@ static void gai_remember(struct gaicb *req, const char *name)
         if (__atomic_load_n(&n->req, __ATOMIC_RELAXED) == NULL &&
             __atomic_compare_exchange_n(&n->req, &none, req, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
             n->name = name;
+            n->swapped = swapped;
             return;
         }
     }
     n = malloc(sizeof *n);
     if (n == NULL)
-        return;   /* the request keeps the new name: correct for the program, one pointer differs */
+        return;   /* enforce: the request keeps the new name (correct for the program, one pointer
+                   * differs); audit: its lookup may be reported twice */
     n->req = req;
     n->name = name;
+    n->swapped = swapped;
     n->next = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE);
     while (!__atomic_compare_exchange_n(&gai_list, &n->next, n, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         ;
@@ -220,11 +233,22 @@ static void gai_restore(struct gaicb *req, int succeeded)
     for (struct gai_pending *n = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE); n; n = n->next) {
         if (__atomic_load_n(&n->req, __ATOMIC_ACQUIRE) != req)
             continue;
-        if (succeeded)
+        if (succeeded && n->swapped)
             remember_answer(req->ar_result);
-        req->ar_name = n->name;
+        if (n->swapped)
+            req->ar_name = n->name;
         __atomic_store_n(&n->req, NULL, __ATOMIC_RELEASE);
     }
+}
+
+/* Whether name is the name of a pending request that kept it (audit mode): a lookup getaddrinfo_a
+ * reported. The claim is read before the name (gai_remember sets the name after the claim). */
+static int gai_noted(const char *name)
+{
+    for (struct gai_pending *n = __atomic_load_n(&gai_list, __ATOMIC_ACQUIRE); n; n = n->next)
+        if (__atomic_load_n(&n->req, __ATOMIC_ACQUIRE) != NULL && !n->swapped && n->name == name)
+            return 1;
+    return 0;
 }
 
 /* The program's own name for a request still pending, or NULL. */
@@ -243,13 +267,14 @@ TF_EXPORT int getaddrinfo_a(int mode, struct gaicb *list[], int nitems, struct s
     if (list == NULL || nitems <= 0 || !tf_enter(RET))
         return next(mode, list, nitems, sevp);
     int enforce = tf_enforcing();
-    for (int i = 0; enforce && i < nitems; i++) {
+    for (int i = 0; i < nitems; i++) {
         const char *to = list[i] && list[i]->ar_name && !numeric_only(list[i]->ar_request)
                              ? tf_rewrite_target(list[i]->ar_name)
                              : NULL;
         if (to) {
-            gai_remember(list[i], list[i]->ar_name);
-            list[i]->ar_name = to;
+            gai_remember(list[i], list[i]->ar_name, enforce);
+            if (enforce)
+                list[i]->ar_name = to;
         }
     }
     int r = next(mode, list, nitems, sevp);

@@ -185,12 +185,12 @@ static void setting_markdown(const struct tf_setting *s)
 static void print_settings(enum format f)
 {
     if (f == TSV)
-        puts("#key\tenv\toption\tparser\tdefault\tvalues\thelp  (\"-\": none)");
+        puts("#key\tenv\toption\tparser\tsecret\tdefault\tvalues\thelp  (\"-\": none)");
     for (size_t i = 0; i < TF_SETTING_COUNT; i++) {
         const struct tf_setting *s = &tf_settings[i];
         if (f == TSV) {
-            printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->key, s->env, cell(s->option), s->parser, cell(s->defval),
-                   s->values, s->help);
+            printf("%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s->key, s->env, cell(s->option), s->parser, s->secret,
+                   cell(s->defval), s->values, s->help);
         } else if (f == MARKDOWN) {
             setting_markdown(s);
         } else {
@@ -199,6 +199,7 @@ static void print_settings(enum format f)
             json_kv("env", s->env, 0);
             json_kv("option", s->option, 0);
             json_kv("parser", s->parser, 0);
+            printf(", \"secret\": %s", s->secret ? "true" : "false");
             json_kv("default", s->defval, 0);
             json_kv("values", s->values, 0);
             json_kv("help", s->help, 0);

@@ -223,9 +223,11 @@ run_server() {
 legacy_group() {
     local legacy=imap-legacy.office365.com std=outlook.office365.com
     case_begin legacy-builtin-rules
-    check "the agent's built-in rules are common/tf_rewrite.c's" diff \
-        <(grep -o '{ "[^"]*", "[^"]*", 0 }' "$TF_SRC/common/tf_rewrite.c" | sed 's/, 0 }/ }/') \
-        <(grep -o '{ "[^"]*", "[^"]*" }' "$TF_SRC/java/src/tlsfloor/agent/Rewrite.java")
+    # the agent's rules are generated from the rules table (java/builtin-rules.cmake): the jar's
+    # source is the table, none missing, none stale
+    check "the agent's built-in rules (generated BuiltinRules.java) are the rules table's" diff \
+        <(grep -v '^#' "$TF_BUILD/tables/tables/rules.tsv" | sed 's/^\([^\t]*\)\t\(.*\)$/{ "\1", "\2" }/') \
+        <(grep -o '{ "[^"]*", "[^"]*" }' "$TF_BUILD/java/gen/tlsfloor/agent/BuiltinRules.java")
     local cn
     for cn in "$std:8443" "other.example.test:8444"; do
         openssl req -new -key "$PKI/server.key" -subj "/CN=${cn%:*}" -out "$T/${cn#*:}.csr" 2> /dev/null &&

@@ -17,6 +17,8 @@
  *   param_add1_host_ssl  X509_VERIFY_PARAM_add1_host(SSL_get0_param(ssl), NAME, strlen)
  *   noverify             resolve NAME with getaddrinfo, SNI NAME, SSL_VERIFY_NONE (a program that
  *                        does not verify; TLSFLOOR_VERIFY=require is tested with it)
+ *   client               as a careful client: getaddrinfo(NAME) (--family, default both A and
+ *                        AAAA), SNI NAME and SSL_set1_host(NAME), verified against --cafile
  *   gai_a_owned          getaddrinfo_a with a strdup'd ar_name, freed by the program afterwards;
  *                        fails if the request's ar_name is not the program's pointer any more
  *
@@ -398,7 +400,10 @@ static int host_mode(namer fn, int ctx_level, const char *name)
     return finish(ctx, ssl, fd);
 }
 
-NOINLINE int connect_without_verifying(const char *name)
+/* Resolves NAME with getaddrinfo, connects to its first IPv4 address with SNI NAME; verify: the
+ * chain checked against --cafile and the name with SSL_set1_host(NAME). Inlined: the records'
+ * caller frame is the mode's own function. */
+static inline __attribute__((always_inline)) int connect_by_name(const char *name, int verify)
 {
     int rc = resolve_with_getaddrinfo(name);
     if (rc != 0)
@@ -407,15 +412,29 @@ NOINLINE int connect_without_verifying(const char *name)
         printf("no IPv4 address\n");
         return 2;
     }
-    SSL_CTX *ctx = make_ctx(0);
+    SSL_CTX *ctx = make_ctx(verify);
     if (!ctx)
         return 4;
     SSL *ssl = SSL_new(ctx);
-    SSL_set_tlsext_host_name(ssl, name);
+    if (SSL_set_tlsext_host_name(ssl, name) != 1 || (verify && SSL_set1_host(ssl, name) != 1)) {
+        print_errors("host call");
+        return 5;
+    }
     int fd = tcp_connect(first4);
     if (fd < 0)
         return 3;
     return finish(ctx, ssl, fd);
+}
+
+NOINLINE int connect_without_verifying(const char *name)
+{
+    return connect_by_name(name, 0);
+}
+
+/* One connection with every layer: lookup, SNI, certificate host check. */
+NOINLINE int connect_like_a_client(const char *name)
+{
+    return connect_by_name(name, 1);
 }
 
 static const struct {
@@ -473,6 +492,8 @@ int main(int argc, char **argv)
 
     if (strcmp(mode, "noverify") == 0)
         return connect_without_verifying(name);
+    if (strcmp(mode, "client") == 0)
+        return connect_like_a_client(name);
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
         if (strcmp(modes[m].mode, mode) != 0)
             continue;

@@ -156,6 +156,59 @@ PY
     check expect handshake sni=$STD
 }
 
+# ---- issue 14: one name lookup gives one record, whatever hooked layers it passes; SNI and the
+# certificate host check are layers of their own, one record each per connection ----
+# per_layer EVENT RESOLVE SNI VERIFY: how many records of EVENT each layer has in $LOG
+per_layer() {
+    check count "$1" "$2" layer=resolve
+    check count "$1" "$3" layer=sni
+    check count "$1" "$4" layer=verify
+}
+case_one_record_per_lookup() {
+    servers
+    local old=imap-legacy.office365.com
+    cat > "$WORK/imap.py" <<'PY'
+import imaplib, ssl, sys
+m = imaplib.IMAP4_SSL("imap-legacy.office365.com", 9931, ssl_context=ssl.create_default_context(cafile=sys.argv[1]))
+m.logout()
+PY
+    local mode ev
+    for mode in enforce audit; do
+        ev=host_rewritten
+        [ $mode = enforce ] || ev=host_would_rewrite
+        # curl: getaddrinfo (AF_UNSPEC) on its resolver thread, then SNI; it checks the name itself
+        newlog "curl.$mode"
+        run "curl.$mode" shim env TLSFLOOR_MODE=$mode curl -sS --max-time 20 --cacert "$CA" "imaps://$old:9932/"
+        # python3: getaddrinfo, then SNI and X509_VERIFY_PARAM_set1_host from _ssl
+        newlog "py.$mode"
+        run "py.$mode" shim env TLSFLOOR_MODE=$mode "$PY" "$WORK/imap.py" "$CA"
+        # GnuTLS (gnutls-cli): getaddrinfo, gnutls_server_name_set, its host check
+        newlog "gnutls.$mode"
+        run "gnutls.$mode" shim env TLSFLOOR_MODE=$mode timeout 20 gnutls-cli --x509cafile "$CA" -p 9931 $old </dev/null
+        # C: getaddrinfo(AF_UNSPEC: A and AAAA asked), SNI and SSL_set1_host on one connection
+        newlog "c.$mode"
+        run "c.$mode" shim env TLSFLOOR_MODE=$mode "$CLIENT" --port 9931 --cafile "$CA" client $old
+        # getaddrinfo_a answered through the exported getaddrinfo on a thread of its own (libanl
+        # before glibc 2.34): one lookup through two hooks
+        newlog "anl.$mode"
+        run "anl.$mode" shim env TLSFLOOR_MODE=$mode LD_PRELOAD="$LIB:$BUILD/tests/rewrite/liboldanl.so" \
+            "$CLIENT" --port 9931 --cafile "$CA" getaddrinfo_a $old
+        if [ $mode = enforce ]; then
+            expect_rc 0 "enforce: getaddrinfo_a through getaddrinfo resolves and connects"
+            for LOG in "$WORK"/{curl,py,gnutls,c}.enforce.tf.jsonl; do check expect handshake changed=true; done
+            LOG=$WORK/curl.$mode.tf.jsonl per_layer $ev 1 1 0
+            LOG=$WORK/py.$mode.tf.jsonl per_layer $ev 1 1 1
+            LOG=$WORK/gnutls.$mode.tf.jsonl per_layer $ev 1 1 1
+            LOG=$WORK/c.$mode.tf.jsonl per_layer $ev 1 1 1
+        else
+            # audit: the legacy name does not resolve, so no connection follows
+            for LOG in "$WORK"/{curl,py,gnutls,c}.audit.tf.jsonl; do per_layer $ev 1 0 0; done
+        fi
+        LOG=$WORK/anl.$mode.tf.jsonl per_layer $ev 1 0 0
+        LOG=$WORK/anl.$mode.tf.jsonl check expect $ev layer=resolve symbol=resolve_with_getaddrinfo_a
+    done
+}
+
 # ---- OpenSSL looked up on a handle: dlopen + dlsym, no link (.NET's opensslshim, ctypes) ----
 DLSYM=$BUILD/tests/rewrite/dlsymclient
 # 9936: TLS 1.2 only, strict certificate, refuses any SNI but a standard name

@@ -44,6 +44,17 @@ out=$(TLSFLOOR_LOG=relative.log LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
 echo "$out" | grep -c 'config_error' | grep -qx 1 || fail "expected one config_error on stderr: $out"
 echo "$out" | grep -q 'relative.log' || fail "the error should name the bad value: $out"
 [ "$(echo "$out" | grep -c '^000$')" = 2 ] || fail "floor must hold with a bad log: $out"
+# 4b. A secret setting's value (the table's secret column: oauth_token_command) is never shown:
+#     not by the shim's config_error, not by the wrapper refusing it.
+out=$(TLSFLOOR_OAUTH_TOKEN_COMMAND=$'vault-SECRET\x01' TLSFLOOR_LOG=stderr LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
+grep -q 'config_error.*TLSFLOOR_OAUTH_TOKEN_COMMAND' <<<"$out" || fail "a bad token command should be reported: $out"
+grep -q 'SECRET' <<<"$out" && fail "the shim showed a secret value: $out"
+out=$("$src/scripts/tlsfloor" --library "$lib" --oauth-token-command $'vault-SECRET\nx' -- true 2>&1) &&
+    fail "the wrapper accepted a two-line command"
+grep -q -- '--oauth-token-command' <<<"$out" || fail "the wrapper should name the option: $out"
+grep -q 'SECRET' <<<"$out" && fail "the wrapper showed a secret value: $out"
+out=$("$src/scripts/tlsfloor" --library "$lib" --min 1.1 -- true 2>&1) && fail "the wrapper accepted --min 1.1"
+grep -q -- '--min 1.1:' <<<"$out" || fail "the wrapper should show a value that is not secret: $out"
 # 5. No pin at all: OpenSSL's default minimum (any version) is raised silently, not logged as a
 #    pin, and the connection to a TLS 1.0-only server is refused.
 out=$(openssl s_client -connect 127.0.0.1:4434 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1) || true

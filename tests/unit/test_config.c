@@ -176,6 +176,8 @@ START_TEST(every_variable_is_read)
         /* a setting whose parser checks its value reports once, naming its variable */
         ck_assert_msg(c.nerrors == 1 && strstr(c.errors[0], s->env) != NULL, "%s was not read or not checked",
                       s->env);
+        /* a secret row's value is never shown (the table says which: no code names a key) */
+        ck_assert_msg(!s->secret || strstr(c.errors[0], "bogus") == NULL, "%s showed its value", s->env);
         ck_assert_int_eq(c.mode, TF_MODE_ENFORCE);
         ck_assert_int_eq(c.floor, TF_TLS1_2);
     }

@@ -60,58 +60,48 @@ final class FloorEngine extends SSLEngine {
             changed = true;
     }
 
-    @Override
-    public SSLEngineResult wrap(ByteBuffer[] srcs, int off, int len, ByteBuffer dst) throws SSLException {
+    /** One wrap or unwrap of the JDK's engine (each may end or fail the handshake). */
+    private interface Step {
+        SSLEngineResult run() throws SSLException;
+    }
+
+    /** Every wrap and unwrap: the result looked at (seen), a failure recorded (failed). */
+    private SSLEngineResult step(Step s) throws SSLException {
         try {
-            return seen(e.wrap(srcs, off, len, dst));
+            return seen(s.run());
         } catch (SSLException x) {
             throw failed(x);
         }
+    }
+
+    @Override
+    public SSLEngineResult wrap(ByteBuffer[] srcs, int off, int len, ByteBuffer dst) throws SSLException {
+        return step(() -> e.wrap(srcs, off, len, dst));
     }
 
     @Override
     public SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        try {
-            return seen(e.wrap(src, dst));
-        } catch (SSLException x) {
-            throw failed(x);
-        }
+        return step(() -> e.wrap(src, dst));
     }
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, ByteBuffer dst) throws SSLException {
-        try {
-            return seen(e.wrap(srcs, dst));
-        } catch (SSLException x) {
-            throw failed(x);
-        }
+        return step(() -> e.wrap(srcs, dst));
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int off, int len) throws SSLException {
-        try {
-            return seen(e.unwrap(src, dsts, off, len));
-        } catch (SSLException x) {
-            throw failed(x);
-        }
+        return step(() -> e.unwrap(src, dsts, off, len));
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        try {
-            return seen(e.unwrap(src, dst));
-        } catch (SSLException x) {
-            throw failed(x);
-        }
+        return step(() -> e.unwrap(src, dst));
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
-        try {
-            return seen(e.unwrap(src, dsts));
-        } catch (SSLException x) {
-            throw failed(x);
-        }
+        return step(() -> e.unwrap(src, dsts));
     }
 
     /** JSSE refuses here when no enabled version can be used at all ("No appropriate protocol"). */

@@ -1,6 +1,7 @@
 package tlsfloor.agent;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -13,15 +14,8 @@ import java.util.Locale;
  * resolution is the shim's.
  */
 final class Rewrite {
-    /** Must match tf_builtin_rules in common/tf_rewrite.c (tests/java checks the list). */
-    static final String[][] BUILTIN = {
-        { "pop-legacy.office365.com", "outlook.office365.com" },
-        { "imap-legacy.office365.com", "outlook.office365.com" },
-        { "smtp-legacy.office365.com", "smtp.office365.com" },
-        { "pop-legacy.partner.outlook.cn", "partner.outlook.cn" },
-        { "imap-legacy.partner.outlook.cn", "partner.outlook.cn" },
-        { "smtp-legacy.partner.outlook.cn", "smtp.partner.outlook.cn" },
-    };
+    /** The built-in rules: generated from the rules table at build time (BuiltinRules.java). */
+    private static final List<String[]> BUILTIN = Arrays.asList(BuiltinRules.RULES);
     private static final int MAX_RULES = 64;
     private static final List<String[]> user = new ArrayList<String[]>();
     static volatile boolean defaults = true;
@@ -106,12 +100,8 @@ final class Rewrite {
         synchronized (Rewrite.class) {
             hit = lookupIn(user, n);
         }
-        if (hit == null && defaults) {
-            List<String[]> builtin = new ArrayList<String[]>();
-            for (String[] r : BUILTIN)
-                builtin.add(r);
-            hit = lookupIn(builtin, n);
-        }
+        if (hit == null && defaults)
+            hit = lookupIn(BUILTIN, n);
         return hit == null || hit.equals(n) ? null : hit;
     }
 
