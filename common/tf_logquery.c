@@ -58,7 +58,7 @@ void tf_lq_where_free(struct tf_lq_where *w)
 static int number_text(const char *s, double *out)
 {
     char *end;
-    if (!*s || !(*s == '-' || (*s >= '0' && *s <= '9')))
+    if (!*s || !(*s == '-' || (*s >= '0' && *s <= '9')) || s[strspn(s, "-+.0123456789eE")])
         return 0;
     *out = strtod(s, &end);
     return *end == '\0';
@@ -148,7 +148,7 @@ static int detail_key(void *ctx, struct tf_lstr key, const struct tf_lr_val *v)
         snprintf(d->why, d->whycap, "%s: detail key \"%.*s\" is not in the event table", d->ev->name,
                  (int)key.n, key.p);
     } else if (!type_ok(k.type, v)) {
-        snprintf(d->why, d->whycap, "%s: detail.%s=%.*s is not a %s", d->ev->name, k.name,
+        snprintf(d->why, d->whycap, "%s: detail.%s=%.*s is not of type %s", d->ev->name, k.name,
                  (int)(v->n > 80 ? 80 : v->n), v->s, tf_key_type_name(k.type));
     } else if (d->audit && !strcmp(k.name, "applied") && !(v->type == 'b' && v->n == 5)) {
         snprintf(d->why, d->whycap, "%s: an audit-mode record says detail.applied:%.*s, not false",

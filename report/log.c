@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "tf_logquery.h"
@@ -26,7 +27,7 @@ static const char usage_text[] =
     "    KEY: ts pid exe host tool mode event truncated dropped detail detail.NAME caller.site\n"
     "         caller.count caller.frames (yes/no) frame.symbol frame.module frame.offset\n"
     "         frame.build_id frame.class frame.method frame.file frame.line (the first caller frame,\n"
-    "         from an earlier record of the same pid and site when the record carries only those)\n"
+    "         from the record of the same pid and site that carries it when this one has only site)\n"
     "OUTPUT (one; default: the selected records as they are)\n"
     "  --fields K,K,...        the values, TAB-separated (\"\" absent; TAB and newline as \\t \\n)\n"
     "  --count                 the number of selected records\n"
@@ -457,6 +458,57 @@ static void on_line(void *ctx, const char *line, size_t len, int huge)
         on_record(s, line, len, &r);
 }
 
+/* ---- the first pass: frames of every call site */
+
+/* Whether a first frame may be needed from a later record: a site's record with frames (count 1)
+ * may land after count 2 when threads log at once, so a first pass collects every site's frames. */
+static int needs_frames(const struct opts *o)
+{
+    if (o->out == OUT_SUMMARY || o->asserts)
+        return 1;
+    for (int i = 0; i < o->nwhere; i++)
+        if (!strncmp(o->where[i].key, "frame.", 6))
+            return 1;
+    for (int i = 0; i < o->nfields; i++)
+        if (!strncmp(o->fields[i], "frame.", 6))
+            return 1;
+    return 0;
+}
+
+static void on_line_frames(void *ctx, const char *line, size_t len, int huge)
+{
+    struct state *s = ctx;
+    struct tf_logrec r;
+    if (!huge && tf_lr_parse(line, len, s->scratch, &r) == TF_LR_OK && r.nframes > 0)
+        (void)first_frame(s, &r);
+}
+
+/* Standard input copied to a temporary file, to be read twice; returns its descriptor or -1. */
+static int spool_stdin(void)
+{
+    static char chunk[1 << 16];
+    FILE *t = tmpfile();
+    size_t n;
+    if (!t)
+        return -1;
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        if (fwrite(chunk, 1, n, t) != n)
+            return -1;
+    if (ferror(stdin) || fflush(t))
+        return -1;
+    return fileno(t);
+}
+
+/* One input, one pass: stdin is the spooled copy when there is one (rewound). */
+static int read_one(const char *path, int spool, struct tf_lines *lines, tf_line_fn fn, struct state *s, int *torn)
+{
+    if (strcmp(path, "-") || spool < 0)
+        return log_read(PROG, path, lines, fn, s, torn);
+    if (lseek(spool, 0, SEEK_SET) < 0)
+        return -1;
+    return log_read_fd(PROG, "(stdin)", spool, lines, fn, s, torn);
+}
+
 /* ---- after the last line */
 
 static int cmp_long(const void *a, const void *b)
@@ -549,14 +601,23 @@ int main(int argc, char **argv)
     struct tf_lines lines = { xmalloc(TF_LR_LINE_MAX), TF_LR_LINE_MAX, 0, 0 };
     char *dash[] = { "-" };
     char **files = i < argc ? argv + i : dash;
-    int nfiles = i < argc ? argc - i : 1;
+    int nfiles = i < argc ? argc - i : 1, spool = -1;
     struct buf inputs = { 0 };
+    if (needs_frames(&o)) {
+        for (int k = 0; k < nfiles; k++) {
+            if (!strcmp(files[k], "-") && spool < 0 && (spool = spool_stdin()) < 0)
+                usage("cannot keep standard input in a temporary file%s", "");
+            if (read_one(files[k], spool, &lines, on_line_frames, &s, NULL))
+                return 2;
+        }
+    }
     for (int k = 0; k < nfiles; k++) {
         int torn = 0;
         s.name = strcmp(files[k], "-") ? files[k] : "(stdin)";
         s.lineno = 0, s.malformed = 0, s.huge = 0, s.file_records = 0;
-        buf_fmt(&inputs, "%s%s", k ? " " : "", s.name);
-        if (log_read(PROG, files[k], &lines, on_line, &s, &torn))
+        buf_str(&inputs, k ? " " : "");
+        buf_str(&inputs, s.name);
+        if (read_one(files[k], spool, &lines, on_line, &s, &torn))
             rc = 2;
         if (torn && o.check)
             problem(&s, "%s:%ld: the last line does not end with a newline (a torn record?)", s.name, s.lineno);
