@@ -144,12 +144,13 @@ static void add_where(struct opts *o, const char *arg)
 /* --mode M and --tool T are --where mode=M and --where tool=T. */
 static void add_equal(struct opts *o, const char *key, const char *value)
 {
-    char *arg = cat(key, "=", value, NULL);   /* kept: the where points into it */
+    char *arg = cat(key, "=", value, (char *)NULL);   /* kept: the where points into it */
     add_where(o, arg);
 }
 
-static void split_fields(struct opts *o, char *list)
+static void split_fields(struct opts *o, const char *keys)
 {
+    char *list = xstrdup(keys);   /* kept: the fields point into it */
     for (char *f = strtok(list, ","); f; f = strtok(NULL, ",")) {
         if (!tf_lr_key_valid(f))
             usage("--fields: unknown key %s", f);
@@ -201,7 +202,8 @@ static int flag_option(struct opts *o, const char *a)
 /* A SELECT option with its value; returns 1 when a was one. */
 static int select_option(struct opts *o, const char *a, const char *v)
 {
-    if (strcmp(a, "--event") && strcmp(a, "--mode") && strcmp(a, "--tool") && strcmp(a, "--where"))
+    if (strcmp(a, "--event") != 0 && strcmp(a, "--mode") != 0 && strcmp(a, "--tool") != 0 &&
+        strcmp(a, "--where") != 0)
         return 0;
     if (!v)
         usage("%s needs a value", a);
@@ -223,12 +225,14 @@ static int parse_options(struct opts *o, int argc, char **argv)
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!a)
+            break;   /* never (argv[argc] is the first NULL), but the analyzer cannot know */
         if (select_option(o, a, v) || number_option(o, a, v))
             i++;
         else if (flag_option(o, a))
             ;
         else if (!strcmp(a, "--fields") && v)
-            set_output(o, OUT_FIELDS), split_fields(o, argv[++i]);
+            set_output(o, OUT_FIELDS), split_fields(o, v), i++;
         else if (!strcmp(a, "--count"))
             set_output(o, OUT_COUNT);
         else if (!strcmp(a, "--summary"))
@@ -292,22 +296,10 @@ static const struct tf_lr_frame *first_frame(struct state *s, const struct tf_lo
     return r->nframes > 0 ? &r->frame[0] : st->has_frame ? &st->frame : NULL;
 }
 
-static int in_list(const char *list, struct tf_lstr word)
-{
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, ",");
-        if (n == word.n && !memcmp(p, word.p, n))
-            return 1;
-        p += n;
-        p += *p == ',';
-    }
-    return 0;
-}
-
 static int selected(struct state *s, const struct tf_logrec *r, const struct tf_lr_frame *first)
 {
     for (int i = 0; i < s->o->nevents; i++)
-        if (!in_list(s->o->events[i], r->event))
+        if (!tf_lq_in_list(s->o->events[i], ',', r->event))
             return 0;
     for (int i = 0; i < s->o->nwhere; i++)
         if (!tf_lq_match(&s->o->where[i], r, first, s->buf, s->cap))
@@ -316,12 +308,11 @@ static int selected(struct state *s, const struct tf_logrec *r, const struct tf_
 }
 
 /* "event mode symbol k=v ..." */
-static void summary(struct state *s, const struct tf_logrec *r, const struct tf_lr_frame *first, struct buf *out)
+static void summary(const struct tf_logrec *r, const struct tf_lr_frame *first, struct buf *out)
 {
     static char flat[4096];
     tf_lr_flat_detail(r->detail_raw, flat, sizeof flat);
     struct tf_lstr sym = first ? (first->symbol.p ? first->symbol : first->method) : (struct tf_lstr){ 0 };
-    (void)s;
     buf_add(out, r->event.p, r->event.n);
     buf_str(out, " ");
     buf_add(out, r->mode.p ? r->mode.p : "-", r->mode.p ? r->mode.n : 1);
@@ -365,7 +356,7 @@ static void output(struct state *s, const char *line, size_t len, const struct t
         putchar('\n');
         break;
     case OUT_SUMMARY:
-        summary(s, r, first, &b);
+        summary(r, first, &b);
         fputs(b.s, stdout);
         free(b.s);
         break;
@@ -395,7 +386,7 @@ static void site_seen(struct state *s, const struct tf_logrec *r)
     if (!st->where) {
         char at[64];
         snprintf(at, sizeof at, ":%ld", s->lineno);
-        st->where = cat(s->name, at, NULL);
+        st->where = cat(s->name, at, (char *)NULL);
     }
     char num[32];
     snprintf(num, sizeof num, "%.*s", (int)(r->count.n < 31 ? r->count.n : 31), r->count.p);
@@ -424,7 +415,7 @@ static void on_record(struct state *s, const char *line, size_t len, const struc
     s->records++, s->file_records++;
     if (s->o->asserts && s->ndump++ < MAX_DUMP) {
         buf_fmt(&s->dump, "    %s:%ld: ", s->name, s->lineno);
-        summary(s, r, first, &s->dump);
+        summary(r, first, &s->dump);
     }
     pid_seen(s, r, sel);
     if (!sel)
@@ -502,7 +493,7 @@ static int spool_stdin(void)
 /* One input, one pass: stdin is the spooled copy when there is one (rewound). */
 static int read_one(const char *path, int spool, struct tf_lines *lines, tf_line_fn fn, struct state *s, int *torn)
 {
-    if (strcmp(path, "-") || spool < 0)
+    if (strcmp(path, "-") != 0 || spool < 0)
         return log_read(PROG, path, lines, fn, s, torn);
     if (lseek(spool, 0, SEEK_SET) < 0)
         return -1;
@@ -624,7 +615,7 @@ int main(int argc, char **argv)
         if ((s.malformed || s.huge) && !o.check)
             fprintf(stderr, PROG ": %s: %ld malformed and %ld huge lines skipped\n", s.name, s.malformed, s.huge);
     }
-    if (o.out == OUT_COUNT)
+    if (o.out == OUT_COUNT && rc == 0)
         printf("%ld\n", s.selected);
     if (fflush(stdout) || ferror(stdout))
         rc = 2;

@@ -147,6 +147,10 @@ START_TEST(where_matches)
     ck_assert(where("mode=enforce", NULL));
     ck_assert(!where("mode=audit", NULL));
     ck_assert(where("detail.changes=max\tversion", NULL));
+    ck_assert(tf_lq_in_list("shim java", ' ', (struct tf_lstr){ "java", 4 }));
+    ck_assert(!tf_lq_in_list("shim java", ' ', (struct tf_lstr){ "jav", 3 }));
+    ck_assert(tf_lq_in_list("handshake,auth", ',', (struct tf_lstr){ "auth", 4 }));
+    ck_assert(!tf_lq_in_list("", ',', (struct tf_lstr){ "", 0 }));
     struct tf_lr_val s = { 's', "true", 4 };
     ck_assert(tf_lq_equal(&s, "true"));
     struct tf_lr_val n = { 'n', "4e2", 3 };
