@@ -308,6 +308,26 @@ static void failure_reason(const struct tf_openssl *o, int err, char *reason, si
  * change of every handshake, does not look. */
 static int program_ssl_info_cb;
 
+/* The two events that make a record: a handshake done, or one that failed. Out of line: the
+ * callback runs at every state change, and this part's frame (reason[]) would cost each. */
+static __attribute__((noinline)) void handshake_event(const struct tf_openssl *o, const SSL *s, int where, int ret)
+{
+    if (tf_conn_bits(s) & TF_HANDSHAKE_LOGGED)
+        return;
+    if (where & CB_HANDSHAKE_DONE) {
+        tf_tls_handshake_done(&openssl_ops, s);
+    } else if ((where & CB_EXIT) && ret <= 0) {
+        int err = o->fn.SSL_get_error(s, ret);
+        if (err == ERROR_SSL || err == ERROR_SYSCALL || err == ERROR_ZERO_RETURN) {
+            char reason[160];
+            int saved_errno = errno;
+            failure_reason(o, err, reason, sizeof reason);
+            tf_tls_handshake_failed(&openssl_ops, s, reason);
+            errno = saved_errno;
+        }
+    }
+}
+
 /* Installed on every connection: sees handshakes however they start (SSL_connect, SSL_read,
  * BIO_f_ssl), then hands the event to the program's own callback. */
 static void info_callback(const SSL *s, int where, int ret)
@@ -317,21 +337,8 @@ static void info_callback(const SSL *s, int where, int ret)
                              ? (tf_info_cb)o->fn.SSL_get_ex_data(s, o->ex_ssl_cb) : NULL;
     if (!chained)
         chained = o->fn.SSL_CTX_get_info_callback(o->fn.SSL_get_SSL_CTX(s));
-    /* (the bits only for the two events that make a record: this runs at every state change) */
-    if ((where & (CB_HANDSHAKE_DONE | CB_EXIT)) && !(tf_conn_bits(s) & TF_HANDSHAKE_LOGGED)) {
-        if (where & CB_HANDSHAKE_DONE) {
-            tf_tls_handshake_done(&openssl_ops, s);
-        } else if ((where & CB_EXIT) && ret <= 0) {
-            int err = o->fn.SSL_get_error(s, ret);
-            if (err == ERROR_SSL || err == ERROR_SYSCALL || err == ERROR_ZERO_RETURN) {
-                char reason[160];
-                int saved_errno = errno;
-                failure_reason(o, err, reason, sizeof reason);
-                tf_tls_handshake_failed(&openssl_ops, s, reason);
-                errno = saved_errno;
-            }
-        }
-    }
+    if (where & (CB_HANDSHAKE_DONE | CB_EXIT))
+        handshake_event(o, s, where, ret);
     if (chained && chained != info_callback)
         chained(s, where, ret);
 }

@@ -185,14 +185,20 @@ START_TEST(time_format)
 }
 END_TEST
 
-/* The readable form of one value, via tf_text_string. */
-static const char *text_of(const char *s, size_t max)
+/* One value rendered alone by put (tf_text_string, tf_json_string). */
+static const char *value_of(void (*put)(struct tf_buf *, const char *, size_t), const char *s, size_t max)
 {
     static char mem[512];
     struct tf_buf b;
     tf_buf_init(&b, mem, sizeof mem);
-    tf_text_string(&b, s, max);
+    put(&b, s, max);
     return mem;
+}
+
+/* The readable form of one value, via tf_text_string. */
+static const char *text_of(const char *s, size_t max)
+{
+    return value_of(tf_text_string, s, max);
 }
 
 START_TEST(text_quoting)
@@ -228,18 +234,19 @@ END_TEST
 /* Plain values take a one-pass path (copied while scanned); at its edges the result is the one
  * of the full path: whole at exactly max_bytes, cut one byte later, and a value with no room
  * leaves the buffer as it was, terminated. */
+static const char *json_of(const char *s, size_t max)
+{
+    return value_of(tf_json_string, s, max);
+}
+
 START_TEST(plain_values_at_the_edges)
 {
     char mem[16];
     struct tf_buf b;
     ck_assert_str_eq(text_of("abcd", 4), "abcd");
     ck_assert_str_eq(text_of("abcde", 4), "abcd\xe2\x80\xa6");
-    tf_buf_init(&b, mem, sizeof mem);
-    tf_json_string(&b, "abcd", 4);
-    ck_assert_str_eq(mem, "\"abcd\"");
-    tf_buf_init(&b, mem, sizeof mem);
-    tf_json_string(&b, "abcde", 4);
-    ck_assert_str_eq(mem, "\"abcd\xe2\x80\xa6\"");
+    ck_assert_str_eq(json_of("abcd", 4), "\"abcd\"");
+    ck_assert_str_eq(json_of("abcde", 4), "\"abcd\xe2\x80\xa6\"");
     tf_buf_init(&b, mem, 8);
     tf_buf_puts(&b, "k=");
     tf_text_string(&b, "abcde", 100);           /* 7 bytes and the NUL: fits exactly */
