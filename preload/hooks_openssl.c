@@ -310,7 +310,8 @@ static int program_ssl_info_cb;
 
 /* The two events that make a record: a handshake done, or one that failed. Out of line: the
  * callback runs at every state change, and this part's frame (reason[]) would cost each. */
-static __attribute__((noinline)) void handshake_event(const struct tf_openssl *o, const SSL *s, int where, int ret)
+static __attribute__((noinline)) void handshake_event(const struct tf_openssl *o, const SSL *s, int where,
+                                                      int ret)
 {
     if (tf_conn_bits(s) & TF_HANDSHAKE_LOGGED)
         return;
