@@ -260,6 +260,17 @@ void tf_caller_capture(struct tf_caller_info *info)
     describe_stack(unwind, info);
 }
 
+void tf_caller_capture_first(uintptr_t entry_ra, struct tf_caller_info *info)
+{
+    /* A new site whose key is entry_ra has that address as its first frame: described alone,
+     * as tf_caller_at does. Anything else (known, unknown key, no walks) as before. */
+    if (entry_ra == 0 || tf_caller_known(entry_ra) || !tf_module_walks_safe() || tf_module_inside(entry_ra)) {
+        tf_caller_capture_from(entry_ra, info);
+        return;
+    }
+    tf_caller_at(entry_ra, info);
+}
+
 void tf_caller_at(uintptr_t ip, struct tf_caller_info *info)
 {
     memset(&info->caller, 0, sizeof info->caller);

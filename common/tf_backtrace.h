@@ -25,6 +25,10 @@ void tf_caller_capture(struct tf_caller_info *info);
  * program from the same call). Otherwise, or for a new site's frames, it unwinds. */
 void tf_caller_capture_from(uintptr_t entry_ra, struct tf_caller_info *info);
 
+/* As tf_caller_capture_from, for a sink that shows only a caller's first frame (the readable
+ * log): a new site whose key is entry_ra is described from that address alone, so the unwinder
+ * is never loaded for it (nframes 1; the JSON log wants them all). */
+void tf_caller_capture_first(uintptr_t entry_ra, struct tf_caller_info *info);
 /* Whether ra is a known call site (it lies outside tlsfloor and the TLS libraries): no walk. */
 int tf_caller_known(uintptr_t ra);
 

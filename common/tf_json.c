@@ -12,22 +12,6 @@ void tf_buf_init(struct tf_buf *b, char *mem, size_t cap)
         mem[0] = '\0';
 }
 
-void tf_buf_put(struct tf_buf *b, const char *s, size_t n)
-{
-    if (b->overflow || b->len + n + 1 > b->cap) {
-        b->overflow = 1;
-        return;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void tf_buf_puts(struct tf_buf *b, const char *s)
-{
-    tf_buf_put(b, s, strlen(s));
-}
-
 /* Digits of v in base (10 or 16), at least width of them, most significant first. */
 static void put_digits(struct tf_buf *b, unsigned long long v, unsigned base, int width)
 {
@@ -131,16 +115,53 @@ static size_t plain_run(const unsigned char *p, size_t avail, int text)
     return run;
 }
 
+/* The common case, fast: s is plain text (every byte has a want bit in plain_byte) that fits
+ * whole. The scan needs no bound of its own (NUL is never plain) and is unrolled: it runs over
+ * every value of every record. Returns 0 (b unchanged) for anything else: empty, cut, not plain
+ * or not room enough, which the full path then handles. */
+static int copy_plain(struct tf_buf *b, const char *s, size_t max_bytes, unsigned want)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    for (;;) {
+        if (!(plain_byte[p[i]] & want))
+            break;
+        if (!(plain_byte[p[i + 1]] & want)) {
+            i += 1;
+            break;
+        }
+        if (!(plain_byte[p[i + 2]] & want)) {
+            i += 2;
+            break;
+        }
+        if (!(plain_byte[p[i + 3]] & want)) {
+            i += 3;
+            break;
+        }
+        i += 4;
+    }
+    if (i == 0 || p[i] != '\0' || i > max_bytes || b->overflow || b->len + i + 1 > b->cap)
+        return 0;
+    memcpy(b->data + b->len, s, i);
+    b->len += i;
+    b->data[b->len] = '\0';
+    return 1;
+}
+
 void tf_json_string(struct tf_buf *b, const char *s, size_t max_bytes)
 {
     if (s == NULL) {
         tf_buf_puts(b, "null");
         return;
     }
+    tf_buf_puts(b, "\"");
+    if (copy_plain(b, s, max_bytes, 1)) {
+        tf_buf_puts(b, "\"");
+        return;
+    }
     const unsigned char *p = (const unsigned char *)s;
     int cut;
     size_t len = cut_length(s, max_bytes, &cut), used = 0;
-    tf_buf_puts(b, "\"");
     while (used < len) {
         size_t run = plain_run(p + used, len - used, 0);
         if (run) {
@@ -199,6 +220,8 @@ void tf_text_string(struct tf_buf *b, const char *s, size_t max_bytes)
         tf_buf_puts(b, "-");
         return;
     }
+    if (copy_plain(b, s, max_bytes, 2))
+        return;
     const unsigned char *p = (const unsigned char *)s;
     int cut;
     size_t len = cut_length(s, max_bytes, &cut), used = 0;

@@ -303,29 +303,43 @@ static void failure_reason(const struct tf_openssl *o, int err, char *reason, si
     errno = saved_errno;
 }
 
+/* Set for good once the program gave a connection a callback of its own (SSL_set_info_callback
+ * below): until then no connection's slot holds one, and the callback, which runs at every state
+ * change of every handshake, does not look. */
+static int program_ssl_info_cb;
+
+/* The two events that make a record: a handshake done, or one that failed. Out of line: the
+ * callback runs at every state change, and this part's frame (reason[]) would cost each. */
+static __attribute__((noinline)) void handshake_event(const struct tf_openssl *o, const SSL *s, int where,
+                                                      int ret)
+{
+    if (tf_conn_bits(s) & TF_HANDSHAKE_LOGGED)
+        return;
+    if (where & CB_HANDSHAKE_DONE) {
+        tf_tls_handshake_done(&openssl_ops, s);
+    } else if ((where & CB_EXIT) && ret <= 0) {
+        int err = o->fn.SSL_get_error(s, ret);
+        if (err == ERROR_SSL || err == ERROR_SYSCALL || err == ERROR_ZERO_RETURN) {
+            char reason[160];
+            int saved_errno = errno;
+            failure_reason(o, err, reason, sizeof reason);
+            tf_tls_handshake_failed(&openssl_ops, s, reason);
+            errno = saved_errno;
+        }
+    }
+}
+
 /* Installed on every connection: sees handshakes however they start (SSL_connect, SSL_read,
  * BIO_f_ssl), then hands the event to the program's own callback. */
 static void info_callback(const SSL *s, int where, int ret)
 {
     const struct tf_openssl *o = tf_openssl();
-    tf_info_cb chained = (tf_info_cb)o->fn.SSL_get_ex_data(s, o->ex_ssl_cb);
+    tf_info_cb chained = __atomic_load_n(&program_ssl_info_cb, __ATOMIC_ACQUIRE)
+                             ? (tf_info_cb)o->fn.SSL_get_ex_data(s, o->ex_ssl_cb) : NULL;
     if (!chained)
         chained = o->fn.SSL_CTX_get_info_callback(o->fn.SSL_get_SSL_CTX(s));
-    /* (the bits only for the two events that make a record: this runs at every state change) */
-    if ((where & (CB_HANDSHAKE_DONE | CB_EXIT)) && !(tf_conn_bits(s) & TF_HANDSHAKE_LOGGED)) {
-        if (where & CB_HANDSHAKE_DONE) {
-            tf_tls_handshake_done(&openssl_ops, s);
-        } else if ((where & CB_EXIT) && ret <= 0) {
-            int err = o->fn.SSL_get_error(s, ret);
-            if (err == ERROR_SSL || err == ERROR_SYSCALL || err == ERROR_ZERO_RETURN) {
-                char reason[160];
-                int saved_errno = errno;
-                failure_reason(o, err, reason, sizeof reason);
-                tf_tls_handshake_failed(&openssl_ops, s, reason);
-                errno = saved_errno;
-            }
-        }
-    }
+    if (where & (CB_HANDSHAKE_DONE | CB_EXIT))
+        handshake_event(o, s, where, ret);
     if (chained && chained != info_callback)
         chained(s, where, ret);
 }
@@ -517,13 +531,29 @@ static void prepare_connection(const struct tf_openssl *o, SSL *s, const char *v
     tf_conn_set(s, bits | add);
 }
 
+/* The connection this thread's handshake hook has just prepared and is handing to the library,
+ * and that hook's frame. SSL_connect calls SSL_set_connect_state and SSL_do_handshake on the same
+ * connection, through our hooks again: nothing but the library ran since the check, so they skip
+ * it (two of the four checks of every handshake). A stale entry, left by a non-local exit out of
+ * the library, matches only a call made from inside the TLS library, on that connection, deeper
+ * than a frame that is gone; the program's own calls always check. */
+static __thread const SSL *handed_ssl __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t handed_frame __attribute__((tls_model("initial-exec")));
+
+static int just_prepared(const SSL *s, uintptr_t ra, uintptr_t frame)
+{
+    return s == handed_ssl && frame < handed_frame && tf_module_inside(ra);
+}
+
 /* Before a handshake starts: re-check (cheap: a few ctrl reads), then go. Once the handshake
  * is under way (non-blocking retries) there is nothing left to check. */
-static void before_handshake(const struct tf_openssl *o, SSL *s, const char *via)
+static void before_handshake(const struct tf_openssl *o, SSL *s, const char *via, uintptr_t ra,
+                             uintptr_t frame)
 {
     if (o->fn.SSL_in_before && !o->fn.SSL_in_before(s))
         return;
-    prepare_connection(o, s, via);
+    if (!just_prepared(s, ra, frame))
+        prepare_connection(o, s, via);
 }
 
 /* ---- the hooks ----
@@ -709,13 +739,20 @@ TF_EXPORT SSL *SSL_new(SSL_CTX *ctx)
         __typeof__(o->fn.name) real = TF_REAL(o, name);                               \
         if (!real)                                                           \
             return -1;                                                       \
+        uintptr_t ra = (uintptr_t)__builtin_return_address(0);               \
+        uintptr_t frame = (uintptr_t)__builtin_frame_address(0);             \
         if (ACTING(o)) {                                                     \
-            before_handshake(o, s, #name);                                   \
+            before_handshake(o, s, #name, ra, frame);                        \
             tf_leave();                                                      \
         }                                                                    \
-        int began = tf_call_begin((uintptr_t)__builtin_return_address(0),   \
-                                  (uintptr_t)__builtin_frame_address(0));    \
+        int began = tf_call_begin(ra, frame);                                \
+        const SSL *outer_ssl = handed_ssl;                                   \
+        uintptr_t outer_frame = handed_frame;                                \
+        handed_ssl = s;                                                      \
+        handed_frame = frame;                                                \
         int r = real(s);                                                     \
+        handed_ssl = outer_ssl;                                              \
+        handed_frame = outer_frame;                                          \
         tf_call_end(began);                                                  \
         return r;                                                            \
     }
@@ -733,7 +770,8 @@ HANDSHAKE_HOOK(SSL_do_handshake)
             return;                                                          \
         real(s);                                                             \
         if (ACTING(o)) {                                                     \
-            before_handshake(o, s, #name);                                   \
+            before_handshake(o, s, #name, (uintptr_t)__builtin_return_address(0), \
+                             (uintptr_t)__builtin_frame_address(0));         \
             tf_leave();                                                      \
         }                                                                    \
     }
@@ -745,8 +783,10 @@ STATE_HOOK(SSL_set_accept_state)
 TF_EXPORT void SSL_set_info_callback(SSL *s, tf_info_cb cb)
 {
     PROLOGUE_VOID(SSL_set_info_callback, s, cb);
-    if (tf_conn_bits(s) & TF_INFO_CB_SET)
+    if (tf_conn_bits(s) & TF_INFO_CB_SET) {
+        __atomic_store_n(&program_ssl_info_cb, 1, __ATOMIC_RELEASE);
         o->fn.SSL_set_ex_data(s, o->ex_ssl_cb, (void *)cb);
+    }
     else
         real(s, cb);
     tf_leave();

@@ -227,9 +227,17 @@ void *tf_openssl_fn(size_t off)
     return p;
 }
 
+/* Whether meth is one of the flexible methods: what nearly every connection uses, and neither
+ * pinned nor DTLS, so the two lookups below answer it before scanning their lists (they run
+ * before every handshake). */
+static int is_flexible(const struct tf_openssl *o, const SSL_METHOD *meth)
+{
+    return meth == o->flexible[0] || meth == o->flexible[1] || meth == o->flexible[2];
+}
+
 int tf_method_index(const struct tf_openssl *o, const SSL_METHOD *meth)
 {
-    if (meth == NULL)
+    if (meth == NULL || is_flexible(o, meth))
         return -1;
     for (unsigned i = 0; i < tf_pinned_methods_count && i < sizeof o->pinned / sizeof o->pinned[0]; i++)
         if (o->pinned[i] == meth)
@@ -239,6 +247,8 @@ int tf_method_index(const struct tf_openssl *o, const SSL_METHOD *meth)
 
 int tf_method_is_dtls(const struct tf_openssl *o, const SSL_METHOD *meth)
 {
+    if (is_flexible(o, meth))
+        return 0;
     for (size_t i = 0; meth && i < sizeof o->dtls / sizeof o->dtls[0]; i++)
         if (o->dtls[i] == meth)
             return 1;

@@ -237,8 +237,10 @@ static void emit_record(struct tf_state *st, const char *event, const struct tf_
     if ((flags & TF_CALLER) && st->log.kind != TF_LOG_NONE) {   /* no unwinder for a log nobody reads */
         if (caller_ip)
             tf_caller_at(caller_ip, &info);
-        else
+        else if (st->log.kind == TF_LOG_FILE)   /* JSON: every frame */
             tf_caller_capture_from(entry_ra, &info);
+        else                                    /* one line: its first frame only */
+            tf_caller_capture_first(entry_ra, &info);
         r.caller = &info.caller;
     }
     tf_log_write(&st->log, &r);   /* lock-free, never blocks; drops and counts what cannot go */

@@ -185,14 +185,20 @@ START_TEST(time_format)
 }
 END_TEST
 
-/* The readable form of one value, via tf_text_string. */
-static const char *text_of(const char *s, size_t max)
+/* One value rendered alone by put (tf_text_string, tf_json_string). */
+static const char *value_of(void (*put)(struct tf_buf *, const char *, size_t), const char *s, size_t max)
 {
     static char mem[512];
     struct tf_buf b;
     tf_buf_init(&b, mem, sizeof mem);
-    tf_text_string(&b, s, max);
+    put(&b, s, max);
     return mem;
+}
+
+/* The readable form of one value, via tf_text_string. */
+static const char *text_of(const char *s, size_t max)
+{
+    return value_of(tf_text_string, s, max);
 }
 
 START_TEST(text_quoting)
@@ -222,6 +228,43 @@ START_TEST(text_quoting)
     ck_assert_str_eq(text_of(NULL, 100), "-");
     ck_assert_str_eq(text_of("abcdefgh", 3), "abc\xe2\x80\xa6");
     ck_assert_str_eq(text_of("a b c d", 3), "\"a b\xe2\x80\xa6\"");
+}
+END_TEST
+
+/* Plain values take a one-pass path (copied while scanned); at its edges the result is the one
+ * of the full path: whole at exactly max_bytes, cut one byte later, and a value with no room
+ * leaves the buffer as it was, terminated. */
+static const char *json_of(const char *s, size_t max)
+{
+    return value_of(tf_json_string, s, max);
+}
+
+START_TEST(plain_values_at_the_edges)
+{
+    char mem[16];
+    struct tf_buf b;
+    ck_assert_str_eq(text_of("abcd", 4), "abcd");
+    ck_assert_str_eq(text_of("abcde", 4), "abcd\xe2\x80\xa6");
+    ck_assert_str_eq(json_of("abcd", 4), "\"abcd\"");
+    ck_assert_str_eq(json_of("abcde", 4), "\"abcd\xe2\x80\xa6\"");
+    tf_buf_init(&b, mem, 8);
+    tf_buf_puts(&b, "k=");
+    tf_text_string(&b, "abcde", 100);           /* 7 bytes and the NUL: fits exactly */
+    ck_assert(!b.overflow);
+    ck_assert_str_eq(mem, "k=abcde");
+    tf_buf_init(&b, mem, 8);
+    tf_buf_puts(&b, "k=");
+    tf_text_string(&b, "abcdefghij", 100);
+    ck_assert(b.overflow);
+    ck_assert_str_eq(mem, "k=");
+    tf_buf_init(&b, mem, 8);
+    tf_json_string(&b, "abcdef", 100);          /* the value fits, its closing quote does not */
+    ck_assert(b.overflow);
+    ck_assert_uint_eq(strlen(mem), b.len);
+    tf_buf_init(&b, mem, sizeof mem);
+    tf_buf_puts(&b, "k=");
+    tf_text_string(&b, "ab cd", 100);           /* plain up to the space: quoted after all */
+    ck_assert_str_eq(mem, "k=\"ab cd\"");
 }
 END_TEST
 
@@ -437,6 +480,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, record_text_one_line);
     tcase_add_test(tc, time_format);
     tcase_add_test(tc, text_quoting);
+    tcase_add_test(tc, plain_values_at_the_edges);
     tcase_add_test(tc, text_hostile_values_stay_one_field);
     tcase_add_test(tc, text_long_values_keep_quotes_balanced);
     tcase_add_test(tc, dropped_count);
