@@ -650,6 +650,12 @@ int main(int argc, char **argv)
         pthread_t holder;
         if (one_connection() != 0)   /* everything the children use is loaded before a fork */
             return 3;
+        /* the name service modules too: a child's lookup that had to dlopen one (mdns4_minimal
+         * in hosts: of nsswitch.conf where libnss-mdns is installed) would wait for the loader
+         * lock forever, with or without tlsfloor. The name is not rewritten: no record. */
+        struct addrinfo *warm = NULL, whints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+        if (getaddrinfo("warmup.fork-phdr.test", NULL, &whints, &warm) == 0)
+            freeaddrinfo(warm);
         pthread_create(&holder, NULL, phdr_holder, NULL);
         for (int k = 0; k < fork_phdr; k++) {
             while (!atomic_load(&phdr_inside))
