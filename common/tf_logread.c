@@ -1,6 +1,7 @@
 #include "tf_logread.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -381,6 +382,8 @@ static int caller_member(struct cur *c, int depth, void *target, struct tf_lstr 
     struct tf_logrec *r = target;
     if (tf_lstr_is(key, "site"))
         return scalar_member(c, depth, &r->site);
+    if (tf_lstr_is(key, "count"))
+        return scalar_member(c, depth, &r->count);
     if (tf_lstr_is(key, "frames") && c->p < c->e && *c->p == '[') {
         if (!array(c, depth + 1, frame_elem, r, &r->nframes))
             return 0;
@@ -464,6 +467,167 @@ enum tf_lr_result tf_lr_parse(const char *line, size_t len, char *scratch, struc
     if (c.p != c.e || !rec->event.p || rec->event.n == 0)
         return TF_LR_MALFORMED;
     return TF_LR_OK;
+}
+
+/* ---- generic access: any member of an object, any key of a record */
+
+struct members {
+    tf_lr_member_fn fn;
+    void *ctx;
+    int stopped;
+};
+
+static int each_member(struct cur *c, int depth, void *target, struct tf_lstr key)
+{
+    struct members *m = target;
+    const char *start = c->p;
+    struct val v;
+    if (!value(c, depth, &v))
+        return 0;
+    if (m->stopped)
+        return 1;
+    struct tf_lr_val out = { v.type, v.s.p, v.s.n };
+    if (v.type == 'o' || v.type == 'a')
+        out.s = start, out.n = (size_t)(c->p - start);
+    m->stopped = !m->fn(m->ctx, key, &out);
+    return 1;
+}
+
+int tf_lr_members(struct tf_lstr obj, char *scratch, tf_lr_member_fn fn, void *ctx)
+{
+    struct cur c = { obj.p, obj.p + obj.n, scratch };
+    struct members m = { fn, ctx, 0 };
+    if (!obj.p || obj.n == 0 || *obj.p != '{' || !object(&c, 1, each_member, &m))
+        return 0;
+    ws(&c);
+    return c.p == c.e;
+}
+
+static const char *const top_keys[] = { "ts", "pid", "exe", "host", "tool", "mode", "event", "truncated",
+                                        "dropped", "detail", "caller.site", "caller.count", "caller.frames" };
+static const char *const frame_keys[] = { "symbol", "module", "offset", "build_id", "class", "method",
+                                          "file", "line" };
+#define NKEYS(a) (sizeof a / sizeof *a)
+
+int tf_lr_key_valid(const char *key)
+{
+    for (size_t i = 0; i < NKEYS(top_keys); i++)
+        if (!strcmp(key, top_keys[i]))
+            return 1;
+    if (!strncmp(key, "frame.", 6))
+        for (size_t i = 0; i < NKEYS(frame_keys); i++)
+            if (!strcmp(key + 6, frame_keys[i]))
+                return 1;
+    return !strncmp(key, "detail.", 7) && key[7] != '\0';
+}
+
+/* The text of a value into buf, NUL-terminated (cut at cap - 1). */
+static int give(struct tf_lr_val *out, char type, const char *s, size_t n, char *buf, size_t cap)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memmove(buf, s, n);
+    buf[n] = '\0';
+    out->type = type, out->s = buf, out->n = n;
+    return 1;
+}
+
+static int give_lstr(struct tf_lr_val *out, char type, struct tf_lstr s, char *buf, size_t cap)
+{
+    return s.p ? give(out, type, s.p, s.n, buf, cap) : 0;
+}
+
+/* A number's text (pid, site, count, line) or a string's content. */
+static char scalar_type(struct tf_lstr s)
+{
+    struct cur c = { s.p, s.p + s.n, NULL };
+    struct tf_lstr t;
+    return s.n && number(&c, &t) && c.p == c.e ? 'n' : 's';
+}
+
+struct wanted {
+    const char *name;
+    struct tf_lr_val v;
+    int found;
+};
+
+static int want_member(void *ctx, struct tf_lstr key, const struct tf_lr_val *v)
+{
+    struct wanted *w = ctx;
+    if (tf_lstr_is(key, w->name))
+        w->v = *v, w->found = 1;   /* the last of duplicates, as the parser keeps */
+    return 1;
+}
+
+static int get_detail(const struct tf_logrec *rec, const char *name, char *buf, size_t cap,
+                      struct tf_lr_val *out)
+{
+    struct wanted w = { name, { 0, NULL, 0 }, 0 };
+    if (!rec->has_detail)
+        return 0;
+    if (cap < rec->detail_raw.n + 1)
+        return -1;
+    /* decoded strings go to buf's start; the one found is moved back there */
+    if (!tf_lr_members(rec->detail_raw, buf, want_member, &w) || !w.found)
+        return 0;
+    return give(out, w.v.type, w.v.s, w.v.n, buf, cap);
+}
+
+static int get_frame(const struct tf_lr_frame *f, const char *name, char *buf, size_t cap,
+                     struct tf_lr_val *out)
+{
+    const struct tf_lstr *slot = NULL;
+    if (!strcmp(name, "line"))
+        return give_lstr(out, scalar_type(f->line), f->line, buf, cap);
+    struct tf_lstr key = { name, strlen(name) };
+    slot = lookup(frame_fields, NKEYS(frame_fields), (void *)(uintptr_t)f, key);
+    return slot ? give_lstr(out, 's', *slot, buf, cap) : -1;
+}
+
+static int get_top(const struct tf_logrec *rec, const char *key, char *buf, size_t cap, struct tf_lr_val *out)
+{
+    static const struct field strs[] = {
+        FIELD(struct tf_logrec, ts), FIELD(struct tf_logrec, host), FIELD(struct tf_logrec, exe),
+        FIELD(struct tf_logrec, tool), FIELD(struct tf_logrec, mode), FIELD(struct tf_logrec, event),
+    };
+    struct tf_lstr k = { key, strlen(key) };
+    const struct tf_lstr *slot = lookup(strs, NKEYS(strs), (void *)(uintptr_t)rec, k);
+    char num[24];
+    if (slot)
+        return give_lstr(out, 's', *slot, buf, cap);
+    if (!strcmp(key, "pid"))
+        return give_lstr(out, scalar_type(rec->pid), rec->pid, buf, cap);
+    if (!strcmp(key, "truncated"))
+        return rec->truncated ? give(out, 'b', "true", 4, buf, cap) : 0;
+    if (!strcmp(key, "dropped")) {
+        int n = snprintf(num, sizeof num, "%ld", rec->dropped);
+        return rec->dropped ? give(out, 'n', num, (size_t)n, buf, cap) : 0;
+    }
+    if (!strcmp(key, "detail"))
+        return rec->has_detail ? give_lstr(out, 'o', rec->detail_raw, buf, cap) : 0;
+    if (!strcmp(key, "caller.site"))
+        return give_lstr(out, scalar_type(rec->site), rec->site, buf, cap);
+    if (!strcmp(key, "caller.count"))
+        return give_lstr(out, scalar_type(rec->count), rec->count, buf, cap);
+    if (!strcmp(key, "caller.frames"))
+        return rec->nframes > 0 ? give(out, 's', "yes", 3, buf, cap) : give(out, 's', "no", 2, buf, cap);
+    return -1;
+}
+
+int tf_lr_get(const struct tf_logrec *rec, const struct tf_lr_frame *first, const char *key, char *buf,
+              size_t cap, struct tf_lr_val *out)
+{
+    out->type = 0, out->s = NULL, out->n = 0;
+    if (cap < 32 || !tf_lr_key_valid(key))
+        return -1;
+    if (!strncmp(key, "detail.", 7))
+        return get_detail(rec, key + 7, buf, cap, out);
+    if (!strncmp(key, "frame.", 6)) {
+        if (!first)
+            first = rec->nframes > 0 ? &rec->frame[0] : NULL;
+        return first ? get_frame(first, key + 6, buf, cap, out) : 0;
+    }
+    return get_top(rec, key, buf, cap, out);
 }
 
 /* ---- tf_lr_flat_detail: a second, rare walk over a detail object already validated. */

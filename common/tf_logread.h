@@ -43,6 +43,7 @@ struct tf_logrec {
     struct tf_lr_detail d;
     int has_caller;           /* "caller" is an object */
     struct tf_lstr site;      /* caller.site's text */
+    struct tf_lstr count;     /* caller.count's text */
     int nframes;              /* caller.frames' length (frames past TF_LR_FRAMES not kept) */
     struct tf_lr_frame frame[TF_LR_FRAMES];
 };
@@ -57,6 +58,31 @@ enum tf_lr_result tf_lr_parse(const char *line, size_t len, char *scratch, struc
  * as {k=v ...}, arrays as [N], null as null. Writes at most cap bytes with a NUL; returns the
  * length written (cut short at cap - 1). */
 size_t tf_lr_flat_detail(struct tf_lstr raw, char *out, size_t cap);
+
+/* One value of a record, for scripts (tf_lr_get) and tf_lr_members. type: 's' string (decoded),
+ * 'n' number, 'b' true/false, 'z' null, 'o' object, 'a' array (their JSON text). */
+struct tf_lr_val {
+    char type;
+    const char *s;   /* tf_lr_get: NUL-terminated; tf_lr_members: not */
+    size_t n;
+};
+
+/* Calls fn for each member of the JSON object obj (e.g. tf_logrec.detail_raw) in order, strings
+ * decoded into scratch (obj.n bytes); fn returns 0 to stop. Returns 0 when obj is not one object. */
+typedef int (*tf_lr_member_fn)(void *ctx, struct tf_lstr key, const struct tf_lr_val *v);
+int tf_lr_members(struct tf_lstr obj, char *scratch, tf_lr_member_fn fn, void *ctx);
+
+/* Whether key names a value tf_lr_get knows: ts pid exe host tool mode event truncated dropped
+ * detail detail.NAME caller.site caller.count caller.frames (yes/no) frame.symbol frame.module
+ * frame.offset frame.build_id frame.class frame.method frame.file frame.line. */
+int tf_lr_key_valid(const char *key);
+
+/* The value of key in rec into out (its text NUL-terminated in buf, which must hold the line's
+ * length + 32 bytes). frame.* read first, the record's first caller frame when NULL (a record
+ * that carries only site and count: the caller passes the frame an earlier record of the site
+ * carried). Returns 1 found, 0 absent, -1 an unknown key or buf too small. */
+int tf_lr_get(const struct tf_logrec *rec, const struct tf_lr_frame *first, const char *key, char *buf,
+              size_t cap, struct tf_lr_val *out);
 
 /* Whether s equals the NUL-terminated text t. */
 int tf_lstr_is(struct tf_lstr s, const char *t);

@@ -161,12 +161,6 @@ static const char *legacy_target(const char *name)
     return NULL;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* Exchange Online's own names: where Basic authentication is refused. */
 static int is_exo(const char *h)
 {

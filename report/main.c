@@ -60,77 +60,13 @@ static void on_line(void *ctx, const char *line, size_t len, int huge)
         report_line(fd->r, line, len, fd->name, fd->lineno);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/* gzip -dc FILE on a pipe; returns the read end, *child the process. */
-static int gunzip(const char *path, pid_t *child)
-{
-    int p[2];
-    posix_spawn_file_actions_t fa;
-    char *argv[] = { "gzip", "-dc", "--", (char *)path, NULL };
-    if (pipe(p))
-        return -1;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-    posix_spawn_file_actions_addclose(&fa, p[0]);
-    posix_spawn_file_actions_addclose(&fa, p[1]);
-    int rc = posix_spawnp(child, "gzip", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(p[1]);
-    if (rc) {
-        close(p[0]);
-        return -1;
-    }
-    return p[0];
-}
-
-static void read_fd(struct report *r, int fd, const char *name, struct tf_lines *lines)
-{
-    static char chunk[1 << 18];
-    struct feed feed = { r, name, 0 };
-    ssize_t n;
-    for (;;) {
-        n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        tf_lines_feed(lines, chunk, (size_t)n, on_line, &feed);
-    }
-    tf_lines_finish(lines, on_line, &feed);
-    if (n < 0)
-        fprintf(stderr, "tlsfloor report: %s: read error: %s\n", name, strerror(errno));
-}
-
 static void read_input(struct report *r, const char *path, struct tf_lines *lines)
 {
-    int std = !strcmp(path, "-");
-    const char *name = std ? "(stdin)" : path;
+    const char *name = strcmp(path, "-") ? path : "(stdin)";
+    struct feed feed = { r, name, 0 };
     r->input = xrealloc(r->input, (size_t)(r->ninput + 1) * sizeof *r->input);
     r->input[r->ninput++] = xstrdup(name);
-    if (std) {
-        read_fd(r, 0, name, lines);
-        return;
-    }
-    pid_t child = 0;
-    int fd = ends_with(path, ".gz") ? gunzip(path, &child) : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "tlsfloor report: %s: cannot read it\n", path);
-        return;
-    }
-    read_fd(r, fd, name, lines);
-    close(fd);
-    if (child > 0) {
-        int st;
-        while (waitpid(child, &st, 0) < 0 && errno == EINTR)
-            ;
-        if (!WIFEXITED(st) || WEXITSTATUS(st))
-            fprintf(stderr, "tlsfloor report: %s: gzip -dc failed (the lines read before count)\n", path);
-    }
+    log_read("tlsfloor report", path, lines, on_line, &feed, NULL);
 }
 
 /* ---- source lookup */

@@ -21,6 +21,13 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *cat(const char *first, ...);   /* NULL-terminated list of strings, newly allocated */
 
+int ends_with(const char *s, const char *suffix);
+
+/* Reads the log at path ("-": standard input; FILE.gz through gzip -dc) line by line into fn
+ * (tf_lines_feed); says why on stderr, prefixed with prog, and returns -1 when it cannot read it
+ * (or not all of it). *torn (when not NULL): the input's last byte was not a newline. */
+int log_read(const char *prog, const char *path, struct tf_lines *lines, tf_line_fn fn, void *ctx, int *torn);
+
 /* A growing string. */
 struct buf {
     char *s;

@@ -1,11 +1,19 @@
-/* Containers of the report: strings, a hash map, small counted sets, tables. */
+/* Containers of the report: strings, a hash map, small counted sets, tables; reading a log
+ * (shared with tlsfloor-log). */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "report.h"
+
+extern char **environ;
 
 void oom(void)
 {
@@ -246,4 +254,82 @@ void table_cell(struct table *t, char **row, const char *name, char *value)
             return;
         }
     free(value);
+}
+
+/* ---- reading a log: a file, standard input ("-"), or FILE.gz through gzip -dc */
+
+int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* gzip -dc FILE on a pipe; returns the read end, *child the process. */
+static int gunzip(const char *path, pid_t *child)
+{
+    int p[2];
+    posix_spawn_file_actions_t fa;
+    char *argv[] = { "gzip", "-dc", "--", (char *)path, NULL };
+    if (pipe(p))
+        return -1;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+    posix_spawn_file_actions_addclose(&fa, p[0]);
+    posix_spawn_file_actions_addclose(&fa, p[1]);
+    int rc = posix_spawnp(child, "gzip", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(p[1]);
+    if (rc) {
+        close(p[0]);
+        return -1;
+    }
+    return p[0];
+}
+
+/* Feeds fd's bytes to lines; returns the last byte read (-1 when none) or -2 on a read error. */
+static int read_fd(int fd, struct tf_lines *lines, tf_line_fn fn, void *ctx)
+{
+    static char chunk[1 << 18];
+    ssize_t n;
+    int last = -1;
+    for (;;) {
+        n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        last = (unsigned char)chunk[n - 1];
+        tf_lines_feed(lines, chunk, (size_t)n, fn, ctx);
+    }
+    tf_lines_finish(lines, fn, ctx);
+    return n < 0 ? -2 : last;
+}
+
+int log_read(const char *prog, const char *path, struct tf_lines *lines, tf_line_fn fn, void *ctx, int *torn)
+{
+    int std = !strcmp(path, "-"), last;
+    const char *name = std ? "(stdin)" : path;
+    pid_t child = 0;
+    int fd = std ? 0 : ends_with(path, ".gz") ? gunzip(path, &child) : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "%s: %s: cannot read it\n", prog, path);
+        return -1;
+    }
+    last = read_fd(fd, lines, fn, ctx);
+    if (last == -2)
+        fprintf(stderr, "%s: %s: read error: %s\n", prog, name, strerror(errno));
+    if (torn)
+        *torn = last >= 0 && last != '\n';
+    if (!std)
+        close(fd);
+    if (child > 0) {
+        int st;
+        while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+            fprintf(stderr, "%s: %s: gzip -dc failed (the lines read before count)\n", prog, path);
+            return -1;
+        }
+    }
+    return last == -2 ? -1 : 0;
 }

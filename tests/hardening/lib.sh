@@ -75,7 +75,49 @@ baseline_fails() {
     fi
 }
 
-checklog() { "$PYTHON3" "$here/checklog.py" "$@" || fail "log check: $*"; }
+# checklog LOG [CHECK...]: every line of LOG keeps the log contract (tlsfloor-log --check: a
+# newline at its end, at most 4096 bytes, one JSON object as the event table says) and each CHECK
+# holds (one tlsfloor-log call each):
+#   --expect EVENT=N     exactly N records of EVENT    --min-event / --max-event EVENT=N
+#   --pids N             exactly N distinct pids       --min-pids N
+#   --per-pid N          every pid has N of each --expect event
+#   --sites              per (pid, caller.site) no count repeats (a lost update in the call-site
+#                        table); --sites-strict: counts are exactly 1..k and only 1 has frames
+#   --min-lines N        at least N records (default 1)
+#   --mode MODE          every record in MODE          --no-event EVENT
+#   --grep EVENT=TEXT    some EVENT record has TEXT in detail.message
+. "$here/../lib/logcheck.sh"   # tf_ere_quote
+logtool() {
+    local log=$1
+    shift
+    "$TLSFLOOR_LOGTOOL" "$@" "$log" || fail "log check: tlsfloor-log $* $log"
+}
+checklog() {
+    local log=$1 per_pid=() min_lines=1 prev="" a checks
+    shift
+    checks="$*"
+    for a in "$@"; do [ "$prev" != --per-pid ] || per_pid=(--per-pid "$a"); prev=$a; done
+    logtool "$log" --check
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --expect) logtool "$log" --event "${2%%=*}" --expect "${2#*=}" "${per_pid[@]}" ;;
+            --min-event) logtool "$log" --event "${2%%=*}" --expect-min "${2#*=}" ;;
+            --max-event) logtool "$log" --event "${2%%=*}" --expect-max "${2#*=}" ;;
+            --pids | --min-pids) logtool "$log" "$1" "$2" ;;
+            --per-pid) ;;
+            --min-lines) min_lines=$2 ;;
+            --mode) logtool "$log" --where "mode~^" --where "mode!" --none   # (never: mode is required)
+                    logtool "$log" --where "mode~^($(tf_ere_quote "$2"))\$" --expect "$(logtool "$log" --count)" ;;
+            --no-event) logtool "$log" --event "$2" --none ;;
+            --grep) logtool "$log" --event "${2%%=*}" --where "detail.message~$(tf_ere_quote "${2#*=}")" --expect-min 1 ;;
+            --sites | --sites-strict) logtool "$log" --where caller.site? "$1"; shift; continue ;;
+            *) fail "checklog: unknown check $1" ;;
+        esac
+        shift 2
+    done
+    logtool "$log" --expect-min "$min_lines"
+    note "log ok: $log: $(logtool "$log" --count) records${checks:+, $checks}"
+}
 
 
 # A folder that every user can reach, whatever the checkout's parent folders allow (a home

@@ -1,12 +1,12 @@
 #!/bin/bash
 # run.sh TEST: one hardening test (cases/TEST.sh), inside a private network + mount namespace (only lo, up).
 # Environment (set by ctest): HPIN (tests/hardening/hpin), TLSFLOOR_LIB (libtlsfloor.so),
-# PYTHON3, TLSFLOOR_SANITIZED (1 for an ASan/UBSan build), HARD_WORK (scratch folder).
+# TLSFLOOR_LOGTOOL (tlsfloor-log, the log checks), PYTHON3, TLSFLOOR_SANITIZED (1 for an ASan/UBSan build), HARD_WORK (scratch folder).
 # Exit 0 pass, 1 fail, 77 skip.
 set -euo pipefail
 
 name=${1:?usage: run.sh TEST}
-: "${HPIN:?HPIN not set}" "${TLSFLOOR_LIB:?TLSFLOOR_LIB not set}"
+: "${HPIN:?HPIN not set}" "${TLSFLOOR_LIB:?TLSFLOOR_LIB not set}" "${TLSFLOOR_LOGTOOL:?TLSFLOOR_LOGTOOL not set}"
 PYTHON3=${PYTHON3:-python3}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 

@@ -11,7 +11,7 @@
 #   tf_expect_ok LABEL CMD...     tf_run, and fail (showing the output) unless it exits 0
 #   tf_expect_fail LABEL CMD...   tf_run, and fail (showing the output) unless it exits non-zero
 #   tf_expect_version MIN   the last run's stdout holds version=... lines all >= MIN (1.2 / 1.3)
-#   tf_log LOG ARGS...     /usr/bin/python3 logcheck.py LOG ARGS... ; fails the case if it fails
+#   tf_log LOG ARGS...     tf_logcheck LOG ARGS... (logcheck.sh: tlsfloor-log); fails the case if it fails
 #   tf_fail MSG / tf_pass MSG / tf_note MSG
 #   tf_need_shim           fail the case (and return 1) when the shim is not built
 #   tf_public_dir NAME     print /mnt/NAME: a folder every user can reach, on a tmpfs private to
@@ -20,11 +20,12 @@
 #   tf_done                print the summary line and exit 0 / 1
 #
 # Environment (set by tests/scenarios/CMakeLists.txt; defaults derived from this file's place):
-#   TLSFLOOR_BUILD_DIR  TLSFLOOR_SOURCE_DIR  TLSFLOOR_SHIM  TLSFLOOR_PINCLIENT
+#   TLSFLOOR_BUILD_DIR  TLSFLOOR_SOURCE_DIR  TLSFLOOR_SHIM  TLSFLOOR_PINCLIENT  TLSFLOOR_LOGTOOL
 #   TLSFLOOR_PINCLIENT11  TLSFLOOR_OPENSSL11_LIBDIR  TLSFLOOR_TEST_PKI
 #   TLSFLOOR_KEEP_WORK=1  keep $TF_WORK (BUILD/scenario-work/NAME.XXXXXX) even when all passed
 
 TF_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$TF_LIB/logcheck.sh"
 TF_PY=/usr/bin/python3
 TF_CASE=""
 TF_CASES_PASSED=0
@@ -53,6 +54,7 @@ tf_init() {
     TF_PINCLIENT11=${TLSFLOOR_PINCLIENT11:-$TF_BUILD/tests/clients/pinclient11}
     TF_OSSL11_LIBDIR=${TLSFLOOR_OPENSSL11_LIBDIR:-$TF_BUILD/openssl11/root/usr/lib/x86_64-linux-gnu}
     TF_PKI=${TLSFLOOR_TEST_PKI:-$TF_BUILD/test-pki}
+    TF_LOGTOOL=${TLSFLOOR_LOGTOOL:-$TF_BUILD/report/tlsfloor-log}
     mkdir -p "$TF_BUILD/scenario-work"
     TF_WORK=$(mktemp -d "$TF_BUILD/scenario-work/$name.XXXXXX")
     tf_at_exit _tf_cleanup_work    # registered first: runs last, after the servers stopped
@@ -206,8 +208,8 @@ tf_expect_output_has() {
 tf_log() {
     local log=$1
     shift
-    if ! "$TF_PY" "$TF_LIB/logcheck.py" "$log" "$@"; then
-        tf_fail "log check failed: logcheck.py $log $*"
+    if ! tf_logcheck "$log" "$@"; then
+        tf_fail "log check failed: tf_logcheck $log $*"
         return 1
     fi
     return 0

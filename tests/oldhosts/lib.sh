@@ -9,7 +9,8 @@
 . "$TF_SRC/tests/mail/lib.sh"
 
 ROOT_RUN=$TF_SRC/tests/lib/root-run
-LOGCHECK=$TF_SRC/tests/lib/logcheck.py
+TF_LOGTOOL=$TF_BUILD/report/tlsfloor-log
+. "$TF_SRC/tests/lib/logcheck.sh"
 if [ ! -f "$TF_ROOT/.tlsfloor-root" ]; then
     echo "FAIL: no root in $TF_ROOT: scripts/test makes it (tests/lib/mkroot PROFILE $TF_ROOT)" >&2
     exit 1
@@ -48,10 +49,10 @@ root_run() {
     echo $? > "$OUT/$n.rc"
 }
 
-# logcheck NAME ARGS...: one check through tests/lib/logcheck.py
+# logcheck NAME ARGS...: one check through tf_logcheck (tests/lib/logcheck.sh)
 logcheck() {
     local n=$1; shift
-    if /usr/bin/python3 "$LOGCHECK" "$OUT/$n.jsonl" "$@" > "$OUT/$n.logcheck" 2>&1; then
+    if tf_logcheck "$OUT/$n.jsonl" "$@" > "$OUT/$n.logcheck" 2>&1; then
         pass "log: $*"
     else
         fail "log: $*"; sed 's/^/    | /' "$OUT/$n.logcheck" | head -40

@@ -33,6 +33,7 @@ expect[libtlsfloor_i386]="/usr/lib/i386-linux-gnu/tlsfloor/libtlsfloor.so
 /usr/share/doc/libtlsfloor/copyright
 /usr/share/lintian/overrides/libtlsfloor"
 expect[tlsfloor_amd64]="/usr/bin/tlsfloor
+/usr/libexec/tlsfloor/tlsfloor-log
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-report-html
 /usr/libexec/tlsfloor/tlsfloor-scan
@@ -106,6 +107,7 @@ rpm_want_main="/usr/bin/tlsfloor
 /usr/lib64/tlsfloor/libtlsfloor.so
 /usr/lib64/tlsfloor/tlsfloor-agent.jar
 /usr/libexec/tlsfloor
+/usr/libexec/tlsfloor/tlsfloor-log
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-report-html
 /usr/libexec/tlsfloor/tlsfloor-scan

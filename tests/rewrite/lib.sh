@@ -7,7 +7,8 @@ LIB=${TF_REWRITE_LIB:-$BUILD/preload/libtlsfloor.so}
 CLIENT=$BUILD/tests/rewrite/resolveclient
 HERE=$SRC/tests/rewrite
 PY=/usr/bin/python3
-CHECK="$PY $HERE/checklog.py"
+LOGTOOL=${TLSFLOOR_LOGTOOL:-$BUILD/report/tlsfloor-log}
+. "$SRC/tests/lib/logcheck.sh"   # tf_ere_quote
 
 FAILS=0
 CHECKS=0
@@ -144,9 +145,36 @@ same_out() {     # same_out TAG1 TAG2 WHAT: byte-for-byte equal outputs
         bad "$3: outputs differ"; diff "$WORK/$1.out" "$WORK/$2.out" | sed 's/^/    /' | head -20
     fi
 }
-check() {        # check ARGS for checklog.py (log is $LOG)
-    if $CHECK "$LOG" "$@" > "$WORK/check.out" 2>&1; then ok "$(cat "$WORK/check.out")"; else
-        bad "log check: $*"; sed 's/^/    /' "$WORK/check.out" | head -30
+# check expect|count|none EVENT [N] [COND...]: at least one / exactly N / no record of EVENT with
+# every COND, and every line of $LOG keeps the log contract (tlsfloor-log --check; a missing $LOG
+# counts as empty). COND: KEY=VALUE (a detail key; true/false/null and numbers by value), mode=M,
+# symbol=S and module~=TEXT (the record's own first caller frame), count=N (caller.count),
+# frames=yes|no.
+check() {
+    local op=$1 event=$2 want=() where=() c k v log=$LOG
+    shift 2
+    case $op in
+        expect) want=(--expect-min 1) ;;
+        count) want=(--expect "$1"); shift ;;
+        none) want=(--none) ;;
+        *) bad "check: unknown operation $op"; return ;;
+    esac
+    for c in "$@"; do
+        k=${c%%=*} v=${c#*=}
+        case $k in
+            mode) where+=(--mode "$v") ;;
+            symbol) where+=(--where caller.frames=yes --where "frame.symbol=$v") ;;
+            module~) where+=(--where caller.frames=yes --where "frame.module~$(tf_ere_quote "$v")") ;;
+            count) where+=(--where "caller.count=$v") ;;
+            frames) where+=(--where "caller.frames=$v") ;;
+            *) where+=(--where "detail.$k=$v") ;;
+        esac
+    done
+    [ -e "$log" ] || log=/dev/null
+    if "$LOGTOOL" --check --allow-empty --event "$event" "${where[@]}" "${want[@]}" "$log" >"$WORK/check.out" 2>&1; then
+        ok "log: $op $event $*"
+    else
+        bad "log check: $op $event $*"; sed 's/^/    /' "$WORK/check.out" | head -30
     fi
 }
 expect_sni() {   # expect_sni SERVER NAME

@@ -29,7 +29,7 @@ resolver() {
     check count host_rewritten 1
     # the client sends no SNI: only the lookup was rewritten, and the connection it made went
     # where the rewrite sent it, so its handshake counts as changed
-    check count handshake 1 changed=true changes=host sni=None
+    check count handshake 1 changed=true changes=host sni=null
     # results are the library's own for the new name: the same bytes as resolving NEW directly
     newlog only
     run shim_only shim "$CLIENT" --resolve-only "$@" "$fn" "$old"
