@@ -1,25 +1,22 @@
 # tlsfloor-verify.awk: the report and verdict of `tlsfloor verify` (scripts/tlsfloor-verify).
 # It never parses JSON: its input is `tlsfloor-log --fields FIELDS LOG`, one record a line, the
-# values TAB-separated in the order of FIELDS (strings decoded; a TAB, newline or backslash in a
-# value written \t, \n, \\; "" for absent or null). Variables (awk -v): fields (that same
+# values TAB-separated in the order of FIELDS (strings decoded; a TAB, newline or CR in a value
+# written \t, \n, \r; "" absent, null as null). Variables (awk -v): fields (that same
 # comma-separated list), mode (enforce|audit), floor (1.2|1.3), status (COMMAND's), json (0|1),
 # cmd (the command line), mailports ("993 IMAP,995 POP3,...": tables/ports.tsv).
 # Exits with the verdict's status: COMMAND's own when it failed, else 0, 3 or 4.
 
-# the value of a field by its name ("detail.peer"), decoded
-function v(name,    s, out, i, c) {
+# the value of a field by its name ("detail.peer"), decoded; "" when absent or null (unknown)
+function v(name,    s, out, c) {
     s = $(COL[name])
-    if (index(s, "\\") == 0) return s
+    if (s == "null") return ""
     out = ""
-    for (i = 1; i <= length(s); i++) {
-        c = substr(s, i, 1)
-        if (c == "\\" && i < length(s)) {
-            c = substr(s, ++i, 1)
-            c = c == "t" ? "\t" : (c == "n" ? "\n" : c)
-        }
-        out = out c
+    while (match(s, /\\[tnr]/)) {
+        c = substr(s, RSTART + 1, 1)
+        out = out substr(s, 1, RSTART - 1) (c == "t" ? "\t" : (c == "n" ? "\n" : "\r"))
+        s = substr(s, RSTART + 2)
     }
-    return out
+    return out s
 }
 # s with its control characters escaped as the log writes them (common/tf_json.c): \n, \t,
 # \u00XX; quote and backslash too when for_json (a JSON string's content), never raw to a terminal

@@ -12,7 +12,7 @@ set -u
 : "${TF_SRC:?TF_SRC must point at the source tree}"
 : "${TF_BUILD:?TF_BUILD must point at the build tree}"
 TF_LIB=${TF_LIBRARY_PATH:-$TF_BUILD/preload/libtlsfloor.so}
-TF_LOG_BIN=$TF_BUILD/report/tlsfloor-log   # the log reader: the checks below select records with it
+TF_LOGTOOL=${TF_LOGTOOL:-$TF_BUILD/report/tlsfloor-log}   # the log reader: the checks below select records with it
 PY=/usr/bin/python3          # Debian's python3 (system OpenSSL 3), never a pyenv shim
 MAILDIR_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -21,7 +21,7 @@ if [ "${TLSFLOOR_IN_NETNS:-}" != 1 ]; then
     exit 2
 fi
 [ -f "$TF_LIB" ] || { echo "FAIL: $TF_LIB not built" >&2; exit 1; }
-[ -x "$TF_LOG_BIN" ] || { echo "FAIL: $TF_LOG_BIN not built" >&2; exit 1; }
+[ -x "$TF_LOGTOOL" ] || { echo "FAIL: $TF_LOGTOOL not built" >&2; exit 1; }
 if [ -n "${TF_NO_DOVECOT:-}" ] || ! command -v dovecot >/dev/null; then
     echo "FAIL: dovecot not installed (apt-get install dovecot-imapd dovecot-pop3d dovecot-submissiond; scripts/test does)" >&2
     exit 1
@@ -262,7 +262,7 @@ expect_fail() { # expect_fail NAME WHAT [STATUS]
 log_count() { # log_count NAME EVENT [KEY=VALUE...]
     local n=$1 ev=$2 w args=(); shift 2
     for w in "$@"; do args+=(--where "$w"); done
-    "$TF_LOG_BIN" --event "$ev" "${args[@]}" --count "$OUT/$n.jsonl"
+    "$TF_LOGTOOL" --event "$ev" "${args[@]}" --count "$OUT/$n.jsonl"
 }
 expect_log() { # expect_log NAME EVENT KEY=VALUE...   at least one record with all of them
     local n=$1 ev=$2; shift 2
