@@ -58,7 +58,7 @@ void tf_lq_where_free(struct tf_lq_where *w)
 static int number_text(const char *s, double *out)
 {
     char *end;
-    if (!*s || !(*s == '-' || (*s >= '0' && *s <= '9')))
+    if (!*s || !(*s == '-' || (*s >= '0' && *s <= '9')) || s[strspn(s, "-+.0123456789eE")])
         return 0;
     *out = strtod(s, &end);
     return *end == '\0';
@@ -148,7 +148,7 @@ static int detail_key(void *ctx, struct tf_lstr key, const struct tf_lr_val *v)
         snprintf(d->why, d->whycap, "%s: detail key \"%.*s\" is not in the event table", d->ev->name,
                  (int)key.n, key.p);
     } else if (!type_ok(k.type, v)) {
-        snprintf(d->why, d->whycap, "%s: detail.%s=%.*s is not a %s", d->ev->name, k.name,
+        snprintf(d->why, d->whycap, "%s: detail.%s=%.*s is not of type %s", d->ev->name, k.name,
                  (int)(v->n > 80 ? 80 : v->n), v->s, tf_key_type_name(k.type));
     } else if (d->audit && !strcmp(k.name, "applied") && !(v->type == 'b' && v->n == 5)) {
         snprintf(d->why, d->whycap, "%s: an audit-mode record says detail.applied:%.*s, not false",
@@ -175,15 +175,15 @@ static int missing_key(struct detail_check *d)
     return 0;
 }
 
-/* Whether word is one of the space-separated words of list. */
-static int in_words(const char *list, struct tf_lstr word)
+int tf_lq_in_list(const char *list, char sep, struct tf_lstr word)
 {
+    const char seps[2] = { sep, '\0' };
     for (const char *p = list; *p;) {
-        size_t n = strcspn(p, " ");
+        size_t n = strcspn(p, seps);
         if (n == word.n && !memcmp(p, word.p, n))
             return 1;
         p += n;
-        p += *p == ' ';
+        p += *p == sep;
     }
     return 0;
 }
@@ -222,7 +222,7 @@ int tf_lq_check(const char *line, size_t len, char *scratch, char *why, size_t w
     }
     if (!ev)
         return snprintf(why, whycap, "event \"%.*s\" is not in the event table", (int)r.event.n, r.event.p), 0;
-    if (!in_words(ev->tools, r.tool))
+    if (!tf_lq_in_list(ev->tools, ' ', r.tool))
         return snprintf(why, whycap, "%s written by tool \"%.*s\", the table says \"%s\"", ev->name,
                         (int)r.tool.n, r.tool.p, ev->tools), 0;
     struct detail_check d = { ev, tf_lstr_is(r.mode, "audit"), 0, why, whycap, 0 };

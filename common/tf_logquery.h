@@ -27,6 +27,9 @@ void tf_lq_where_free(struct tf_lq_where *w);
  * is a number ("443" equals 443, 4.0e2 equals "400"); true, false and null by their word. */
 int tf_lq_equal(const struct tf_lr_val *v, const char *want);
 
+/* Whether word is one of the sep-separated items of list ("shim java", "handshake,auth"). */
+int tf_lq_in_list(const char *list, char sep, struct tf_lstr word);
+
 /* Whether rec holds w (first: as tf_lr_get; buf: the line's length + 32 bytes). */
 int tf_lq_match(const struct tf_lq_where *w, const struct tf_logrec *rec, const struct tf_lr_frame *first,
                 char *buf, size_t cap);

@@ -1,7 +1,6 @@
 #include "tf_logread.h"
 
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -576,25 +575,24 @@ static int get_detail(const struct tf_logrec *rec, const char *name, char *buf, 
 static int get_frame(const struct tf_lr_frame *f, const char *name, char *buf, size_t cap,
                      struct tf_lr_val *out)
 {
-    const struct tf_lstr *slot = NULL;
+    const struct tf_lstr *const vals[] = { &f->symbol, &f->module, &f->offset, &f->build_id,
+                                           &f->cls, &f->method, &f->file };
     if (!strcmp(name, "line"))
         return give_lstr(out, scalar_type(f->line), f->line, buf, cap);
-    struct tf_lstr key = { name, strlen(name) };
-    slot = lookup(frame_fields, NKEYS(frame_fields), (void *)(uintptr_t)f, key);
-    return slot ? give_lstr(out, 's', *slot, buf, cap) : -1;
+    for (size_t i = 0; i + 1 < NKEYS(frame_keys); i++)   /* vals: frame_keys' order, "line" aside */
+        if (!strcmp(name, frame_keys[i]))
+            return give_lstr(out, 's', *vals[i], buf, cap);
+    return -1;
 }
 
 static int get_top(const struct tf_logrec *rec, const char *key, char *buf, size_t cap, struct tf_lr_val *out)
 {
-    static const struct field strs[] = {
-        FIELD(struct tf_logrec, ts), FIELD(struct tf_logrec, host), FIELD(struct tf_logrec, exe),
-        FIELD(struct tf_logrec, tool), FIELD(struct tf_logrec, mode), FIELD(struct tf_logrec, event),
-    };
-    struct tf_lstr k = { key, strlen(key) };
-    const struct tf_lstr *slot = lookup(strs, NKEYS(strs), (void *)(uintptr_t)rec, k);
+    static const char *const names[] = { "ts", "host", "exe", "tool", "mode", "event" };
+    const struct tf_lstr *const vals[] = { &rec->ts, &rec->host, &rec->exe, &rec->tool, &rec->mode, &rec->event };
     char num[24];
-    if (slot)
-        return give_lstr(out, 's', *slot, buf, cap);
+    for (size_t i = 0; i < NKEYS(names); i++)
+        if (!strcmp(key, names[i]))
+            return give_lstr(out, 's', *vals[i], buf, cap);
     if (!strcmp(key, "pid"))
         return give_lstr(out, scalar_type(rec->pid), rec->pid, buf, cap);
     if (!strcmp(key, "truncated"))

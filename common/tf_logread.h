@@ -79,8 +79,9 @@ int tf_lr_key_valid(const char *key);
 
 /* The value of key in rec into out (its text NUL-terminated in buf, which must hold the line's
  * length + 32 bytes). frame.* read first, the record's first caller frame when NULL (a record
- * that carries only site and count: the caller passes the frame an earlier record of the site
- * carried). Returns 1 found, 0 absent, -1 an unknown key or buf too small. */
+ * that carries only site and count: the caller passes the frame the site's record with frames
+ * carried, which threads may have written later). Returns 1 found, 0 absent, -1 an unknown key
+ * or buf too small. */
 int tf_lr_get(const struct tf_logrec *rec, const struct tf_lr_frame *first, const char *key, char *buf,
               size_t cap, struct tf_lr_val *out);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "tf_logquery.h"
@@ -26,7 +27,7 @@ static const char usage_text[] =
     "    KEY: ts pid exe host tool mode event truncated dropped detail detail.NAME caller.site\n"
     "         caller.count caller.frames (yes/no) frame.symbol frame.module frame.offset\n"
     "         frame.build_id frame.class frame.method frame.file frame.line (the first caller frame,\n"
-    "         from an earlier record of the same pid and site when the record carries only those)\n"
+    "         from the record of the same pid and site that carries it when this one has only site)\n"
     "OUTPUT (one; default: the selected records as they are)\n"
     "  --fields K,K,...        the values, TAB-separated (\"\" absent; TAB and newline as \\t \\n)\n"
     "  --count                 the number of selected records\n"
@@ -143,12 +144,13 @@ static void add_where(struct opts *o, const char *arg)
 /* --mode M and --tool T are --where mode=M and --where tool=T. */
 static void add_equal(struct opts *o, const char *key, const char *value)
 {
-    char *arg = cat(key, "=", value, NULL);   /* kept: the where points into it */
+    char *arg = cat(key, "=", value, (char *)NULL);   /* kept: the where points into it */
     add_where(o, arg);
 }
 
-static void split_fields(struct opts *o, char *list)
+static void split_fields(struct opts *o, const char *keys)
 {
+    char *list = xstrdup(keys);   /* kept: the fields point into it */
     for (char *f = strtok(list, ","); f; f = strtok(NULL, ",")) {
         if (!tf_lr_key_valid(f))
             usage("--fields: unknown key %s", f);
@@ -200,7 +202,8 @@ static int flag_option(struct opts *o, const char *a)
 /* A SELECT option with its value; returns 1 when a was one. */
 static int select_option(struct opts *o, const char *a, const char *v)
 {
-    if (strcmp(a, "--event") && strcmp(a, "--mode") && strcmp(a, "--tool") && strcmp(a, "--where"))
+    if (strcmp(a, "--event") != 0 && strcmp(a, "--mode") != 0 && strcmp(a, "--tool") != 0 &&
+        strcmp(a, "--where") != 0)
         return 0;
     if (!v)
         usage("%s needs a value", a);
@@ -222,12 +225,14 @@ static int parse_options(struct opts *o, int argc, char **argv)
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!a)
+            break;   /* never (argv[argc] is the first NULL), but the analyzer cannot know */
         if (select_option(o, a, v) || number_option(o, a, v))
             i++;
         else if (flag_option(o, a))
             ;
         else if (!strcmp(a, "--fields") && v)
-            set_output(o, OUT_FIELDS), split_fields(o, argv[++i]);
+            set_output(o, OUT_FIELDS), split_fields(o, v), i++;
         else if (!strcmp(a, "--count"))
             set_output(o, OUT_COUNT);
         else if (!strcmp(a, "--summary"))
@@ -291,22 +296,10 @@ static const struct tf_lr_frame *first_frame(struct state *s, const struct tf_lo
     return r->nframes > 0 ? &r->frame[0] : st->has_frame ? &st->frame : NULL;
 }
 
-static int in_list(const char *list, struct tf_lstr word)
-{
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, ",");
-        if (n == word.n && !memcmp(p, word.p, n))
-            return 1;
-        p += n;
-        p += *p == ',';
-    }
-    return 0;
-}
-
 static int selected(struct state *s, const struct tf_logrec *r, const struct tf_lr_frame *first)
 {
     for (int i = 0; i < s->o->nevents; i++)
-        if (!in_list(s->o->events[i], r->event))
+        if (!tf_lq_in_list(s->o->events[i], ',', r->event))
             return 0;
     for (int i = 0; i < s->o->nwhere; i++)
         if (!tf_lq_match(&s->o->where[i], r, first, s->buf, s->cap))
@@ -315,12 +308,11 @@ static int selected(struct state *s, const struct tf_logrec *r, const struct tf_
 }
 
 /* "event mode symbol k=v ..." */
-static void summary(struct state *s, const struct tf_logrec *r, const struct tf_lr_frame *first, struct buf *out)
+static void summary(const struct tf_logrec *r, const struct tf_lr_frame *first, struct buf *out)
 {
     static char flat[4096];
     tf_lr_flat_detail(r->detail_raw, flat, sizeof flat);
     struct tf_lstr sym = first ? (first->symbol.p ? first->symbol : first->method) : (struct tf_lstr){ 0 };
-    (void)s;
     buf_add(out, r->event.p, r->event.n);
     buf_str(out, " ");
     buf_add(out, r->mode.p ? r->mode.p : "-", r->mode.p ? r->mode.n : 1);
@@ -364,7 +356,7 @@ static void output(struct state *s, const char *line, size_t len, const struct t
         putchar('\n');
         break;
     case OUT_SUMMARY:
-        summary(s, r, first, &b);
+        summary(r, first, &b);
         fputs(b.s, stdout);
         free(b.s);
         break;
@@ -394,7 +386,7 @@ static void site_seen(struct state *s, const struct tf_logrec *r)
     if (!st->where) {
         char at[64];
         snprintf(at, sizeof at, ":%ld", s->lineno);
-        st->where = cat(s->name, at, NULL);
+        st->where = cat(s->name, at, (char *)NULL);
     }
     char num[32];
     snprintf(num, sizeof num, "%.*s", (int)(r->count.n < 31 ? r->count.n : 31), r->count.p);
@@ -423,7 +415,7 @@ static void on_record(struct state *s, const char *line, size_t len, const struc
     s->records++, s->file_records++;
     if (s->o->asserts && s->ndump++ < MAX_DUMP) {
         buf_fmt(&s->dump, "    %s:%ld: ", s->name, s->lineno);
-        summary(s, r, first, &s->dump);
+        summary(r, first, &s->dump);
     }
     pid_seen(s, r, sel);
     if (!sel)
@@ -455,6 +447,57 @@ static void on_line(void *ctx, const char *line, size_t len, int huge)
         s->malformed++;
     if (rc == TF_LR_OK)
         on_record(s, line, len, &r);
+}
+
+/* ---- the first pass: frames of every call site */
+
+/* Whether a first frame may be needed from a later record: a site's record with frames (count 1)
+ * may land after count 2 when threads log at once, so a first pass collects every site's frames. */
+static int needs_frames(const struct opts *o)
+{
+    if (o->out == OUT_SUMMARY || o->asserts)
+        return 1;
+    for (int i = 0; i < o->nwhere; i++)
+        if (!strncmp(o->where[i].key, "frame.", 6))
+            return 1;
+    for (int i = 0; i < o->nfields; i++)
+        if (!strncmp(o->fields[i], "frame.", 6))
+            return 1;
+    return 0;
+}
+
+static void on_line_frames(void *ctx, const char *line, size_t len, int huge)
+{
+    struct state *s = ctx;
+    struct tf_logrec r;
+    if (!huge && tf_lr_parse(line, len, s->scratch, &r) == TF_LR_OK && r.nframes > 0)
+        (void)first_frame(s, &r);
+}
+
+/* Standard input copied to a temporary file, to be read twice; returns its descriptor or -1. */
+static int spool_stdin(void)
+{
+    static char chunk[1 << 16];
+    FILE *t = tmpfile();
+    size_t n;
+    if (!t)
+        return -1;
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        if (fwrite(chunk, 1, n, t) != n)
+            return -1;
+    if (ferror(stdin) || fflush(t))
+        return -1;
+    return fileno(t);
+}
+
+/* One input, one pass: stdin is the spooled copy when there is one (rewound). */
+static int read_one(const char *path, int spool, struct tf_lines *lines, tf_line_fn fn, struct state *s, int *torn)
+{
+    if (strcmp(path, "-") != 0 || spool < 0)
+        return log_read(PROG, path, lines, fn, s, torn);
+    if (lseek(spool, 0, SEEK_SET) < 0)
+        return -1;
+    return log_read_fd(PROG, "(stdin)", spool, lines, fn, s, torn);
 }
 
 /* ---- after the last line */
@@ -549,21 +592,30 @@ int main(int argc, char **argv)
     struct tf_lines lines = { xmalloc(TF_LR_LINE_MAX), TF_LR_LINE_MAX, 0, 0 };
     char *dash[] = { "-" };
     char **files = i < argc ? argv + i : dash;
-    int nfiles = i < argc ? argc - i : 1;
+    int nfiles = i < argc ? argc - i : 1, spool = -1;
     struct buf inputs = { 0 };
+    if (needs_frames(&o)) {
+        for (int k = 0; k < nfiles; k++) {
+            if (!strcmp(files[k], "-") && spool < 0 && (spool = spool_stdin()) < 0)
+                usage("cannot keep standard input in a temporary file%s", "");
+            if (read_one(files[k], spool, &lines, on_line_frames, &s, NULL))
+                return 2;
+        }
+    }
     for (int k = 0; k < nfiles; k++) {
         int torn = 0;
         s.name = strcmp(files[k], "-") ? files[k] : "(stdin)";
         s.lineno = 0, s.malformed = 0, s.huge = 0, s.file_records = 0;
-        buf_fmt(&inputs, "%s%s", k ? " " : "", s.name);
-        if (log_read(PROG, files[k], &lines, on_line, &s, &torn))
+        buf_str(&inputs, k ? " " : "");
+        buf_str(&inputs, s.name);
+        if (read_one(files[k], spool, &lines, on_line, &s, &torn))
             rc = 2;
         if (torn && o.check)
             problem(&s, "%s:%ld: the last line does not end with a newline (a torn record?)", s.name, s.lineno);
         if ((s.malformed || s.huge) && !o.check)
             fprintf(stderr, PROG ": %s: %ld malformed and %ld huge lines skipped\n", s.name, s.malformed, s.huge);
     }
-    if (o.out == OUT_COUNT)
+    if (o.out == OUT_COUNT && rc == 0)
         printf("%ld\n", s.selected);
     if (fflush(stdout) || ferror(stdout))
         rc = 2;

@@ -27,6 +27,9 @@ int ends_with(const char *s, const char *suffix);
  * (tf_lines_feed); says why on stderr, prefixed with prog, and returns -1 when it cannot read it
  * (or not all of it). *torn (when not NULL): the input's last byte was not a newline. */
 int log_read(const char *prog, const char *path, struct tf_lines *lines, tf_line_fn fn, void *ctx, int *torn);
+/* The same from an open descriptor (name: for messages). */
+int log_read_fd(const char *prog, const char *name, int fd, struct tf_lines *lines, tf_line_fn fn, void *ctx,
+                int *torn);
 
 /* A growing string. */
 struct buf {

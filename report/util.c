@@ -305,21 +305,27 @@ static int read_fd(int fd, struct tf_lines *lines, tf_line_fn fn, void *ctx)
     return n < 0 ? -2 : last;
 }
 
+int log_read_fd(const char *prog, const char *name, int fd, struct tf_lines *lines, tf_line_fn fn, void *ctx,
+                int *torn)
+{
+    int last = read_fd(fd, lines, fn, ctx);
+    if (last == -2)
+        fprintf(stderr, "%s: %s: read error: %s\n", prog, name, strerror(errno));
+    if (torn)
+        *torn = last >= 0 && last != '\n';
+    return last == -2 ? -1 : 0;
+}
+
 int log_read(const char *prog, const char *path, struct tf_lines *lines, tf_line_fn fn, void *ctx, int *torn)
 {
-    int std = !strcmp(path, "-"), last;
-    const char *name = std ? "(stdin)" : path;
+    int std = !strcmp(path, "-");
     pid_t child = 0;
     int fd = std ? 0 : ends_with(path, ".gz") ? gunzip(path, &child) : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         fprintf(stderr, "%s: %s: cannot read it\n", prog, path);
         return -1;
     }
-    last = read_fd(fd, lines, fn, ctx);
-    if (last == -2)
-        fprintf(stderr, "%s: %s: read error: %s\n", prog, name, strerror(errno));
-    if (torn)
-        *torn = last >= 0 && last != '\n';
+    int rc = log_read_fd(prog, std ? "(stdin)" : path, fd, lines, fn, ctx, torn);
     if (!std)
         close(fd);
     if (child > 0) {
@@ -331,5 +337,5 @@ int log_read(const char *prog, const char *path, struct tf_lines *lines, tf_line
             return -1;
         }
     }
-    return last == -2 ? -1 : 0;
+    return rc;
 }

@@ -58,7 +58,8 @@ tf_logcheck() {
     local log=$1 cmd=$2
     shift 2
     case $cmd in
-        json) _tf_logtool --check "$log" && echo "  log ok: $(_tf_logtool --count "$log") records, the contract kept" ;;
+        json) _tf_logtool --check "$log" &&
+            echo "  log ok: $(_tf_logtool --count "$log") records, the contract kept" ;;
         summary) _tf_logtool --summary "$log" ;;
         absent) _tf_logtool --check --allow-empty --event "$1" "${@:2}" --none "$log" && echo "  log ok: no $*" ;;
         sites) _tf_logtool --check --allow-empty --event "$1" --sites-strict "$log" &&

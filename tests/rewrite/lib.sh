@@ -151,7 +151,7 @@ same_out() {     # same_out TAG1 TAG2 WHAT: byte-for-byte equal outputs
 # symbol=S and module~=TEXT (the record's own first caller frame), count=N (caller.count),
 # frames=yes|no.
 check() {
-    local op=$1 event=$2 want=() where=() c k v log=$LOG
+    local op=$1 event=$2 want=() where=() c k v log=$LOG what="$*"
     shift 2
     case $op in
         expect) want=(--expect-min 1) ;;
@@ -172,9 +172,9 @@ check() {
     done
     [ -e "$log" ] || log=/dev/null
     if "$LOGTOOL" --check --allow-empty --event "$event" "${where[@]}" "${want[@]}" "$log" >"$WORK/check.out" 2>&1; then
-        ok "log: $op $event $*"
+        ok "log: $what"
     else
-        bad "log check: $op $event $*"; sed 's/^/    /' "$WORK/check.out" | head -30
+        bad "log check: $what"; sed 's/^/    /' "$WORK/check.out" | head -30
     fi
 }
 expect_sni() {   # expect_sni SERVER NAME
