@@ -18,9 +18,9 @@ expect_gnutls_program() { # expect_gnutls_program PATH
 # The pinned run under tlsfloor: raised, from the program, a floor handshake by gnutls.
 expect_gnutls_raised() { # NAME PROGRAM-PATH OLD-STRING
     local n=$1 prog=$2 old=$3
-    expect_log "$n" priority_raised "\"old\":\"$old\"" '"applied":true' "\"module\":\"$prog\""
-    expect_log "$n" handshake '"library":"gnutls"' '"changed":true' priority '"below_floor":false'
-    check "the handshake is TLS 1.2 or 1.3" grep -Eq '"event":"handshake","detail":\{"version":"TLSv1\.[23]"' "$OUT/$n.jsonl"
+    expect_log "$n" priority_raised "detail.old=$old" detail.applied=true "frame.module=$prog"
+    expect_log "$n" handshake detail.library=gnutls detail.changed=true 'detail.changes~priority' detail.below_floor=false
+    expect_log "$n" handshake 'detail.version~^TLSv1\.[23]$'
     expect_floor_handshakes "$n"
     expect_no_log "$n" uncovered_connection
 }
@@ -28,9 +28,9 @@ expect_gnutls_raised() { # NAME PROGRAM-PATH OLD-STRING
 # The legacy-name run under tlsfloor.
 expect_gnutls_rewritten() { # NAME LEGACY STANDARD
     local n=$1 leg=$2 std=$3
-    expect_log "$n" host_rewritten '"layer":"sni"' "\"old\":\"$leg\"" "\"new\":\"$std\""
-    expect_log "$n" host_rewritten '"layer":"verify"' "\"old\":\"$leg\"" "\"new\":\"$std\""
-    expect_log "$n" handshake '"library":"gnutls"' "\"sni\":\"$std\"" '"changed":true' host
+    expect_log "$n" host_rewritten detail.layer=sni "detail.old=$leg" "detail.new=$std"
+    expect_log "$n" host_rewritten detail.layer=verify "detail.old=$leg" "detail.new=$std"
+    expect_log "$n" handshake detail.library=gnutls "detail.sni=$std" detail.changed=true 'detail.changes~host'
     expect_floor_handshakes "$n"
     expect_no_log "$n" uncovered_connection
 }
@@ -60,7 +60,7 @@ gnutls_cli_group() {
     run_shim g-leg-tf "${cli[@]}" --priority "$PIN10" imap-legacy.office365.com
     expect_ok g-leg-tf "legacy name works under tlsfloor" "a OK Logout"
     expect_gnutls_rewritten g-leg-tf imap-legacy.office365.com outlook.office365.com
-    expect_log g-leg-tf priority_raised '"applied":true'
+    expect_log g-leg-tf priority_raised detail.applied=true
 
     case_begin "gnutls-cli: audit mode changes nothing and reports everything"
     # (audit does not rewrite resolution: the legacy name goes in through --sni-hostname and
@@ -68,14 +68,14 @@ gnutls_cli_group() {
     run_audit g-audit "${cli[@]}" --sni-hostname imap-legacy.office365.com \
         --verify-hostname imap-legacy.office365.com 127.0.0.1
     expect_ok g-audit "works as without tlsfloor (the test certificate has *.office365.com)" "a OK Logout"
-    expect_log g-audit host_would_rewrite '"layer":"sni"' '"old":"imap-legacy.office365.com"'
-    expect_log g-audit host_would_rewrite '"layer":"verify"' '"old":"imap-legacy.office365.com"'
+    expect_log g-audit host_would_rewrite detail.layer=sni detail.old=imap-legacy.office365.com
+    expect_log g-audit host_would_rewrite detail.layer=verify detail.old=imap-legacy.office365.com
     expect_no_log g-audit host_rewritten
-    expect_log g-audit handshake '"library":"gnutls"' '"sni":"imap-legacy.office365.com"' '"changed":false'
+    expect_log g-audit handshake detail.library=gnutls detail.sni=imap-legacy.office365.com detail.changed=false
     run_audit g-audit-pin "${cli[@]}" --priority "$PIN10" outlook.office365.com
     expect_same_error g-pin g-audit-pin
-    expect_log g-audit-pin priority_raised '"applied":false'
-    expect_log g-audit-pin handshake_failed '"library":"gnutls"' '"changed":false' '"port":993'
+    expect_log g-audit-pin priority_raised detail.applied=false
+    expect_log g-audit-pin handshake_failed detail.library=gnutls detail.changed=false detail.port=993
     expect_no_log g-audit-pin uncovered_connection
     unset RUN_STDIN
 }
@@ -115,7 +115,7 @@ gnutls_msmtp_group() {
     run_shim m-pin-tf timeout 20 msmtp -C "$T/pin.rc" helpdesk@example.test
     expect_ok m-pin-tf "pinned msmtp works under tlsfloor"
     expect_gnutls_raised m-pin-tf /usr/bin/msmtp "$PIN10"
-    expect_log m-pin-tf auth '"protocol":"SMTP"' '"mechanism":"basic"' '"library":"gnutls"'
+    expect_log m-pin-tf auth detail.protocol=SMTP detail.mechanism=basic detail.library=gnutls
 
     case_begin "msmtp: legacy host smtp-legacy.office365.com, pinned"
     run_plain m-leg timeout 20 msmtp -C "$T/leg.rc" helpdesk@example.test
@@ -172,8 +172,8 @@ gnutls_mutt_group() {
     RUN_STDIN=$T/body-pin-tf run_shim u-pin-tf "${mutt[@]}" -F "$T/pin.muttrc" -s pin-tf helpdesk@example.test
     expect_ok u-pin-tf "mutt allowing only TLS 1.0 works under tlsfloor"
     expect_gnutls_raised u-pin-tf /usr/bin/mutt 'NORMAL:-VERS-TLS1.3:-VERS-TLS1.2:-VERS-TLS1.1:-VERS-SSL3.0'
-    expect_log u-pin-tf handshake '"library":"gnutls"' '"port":587' '"changed":true'
-    expect_log u-pin-tf handshake '"library":"gnutls"' '"port":993' '"changed":true'
+    expect_log u-pin-tf handshake detail.library=gnutls detail.port=587 detail.changed=true
+    expect_log u-pin-tf handshake detail.library=gnutls detail.port=993 detail.changed=true
     check "the message reached the sink (SMTP)" grep -q TFMAIL-MUTT-pin-tf "$SINK_modern"
     check "its copy reached the IMAP INBOX (IMAPS APPEND)" test "$(inbox_count TFMAIL-MUTT-pin-tf)" -ge 1
     check "the failed run delivered nothing" test "$(grep -c TFMAIL-MUTT-pin\$ "$SINK_modern")" -eq 0
@@ -226,7 +226,7 @@ PY
     run_shim w-tlsv1-tf "${wget[@]}" --secure-protocol=TLSv1 https://outlook.office365.com:8443/
     expect_ok w-tlsv1-tf "--secure-protocol=TLSv1 works under tlsfloor" TFWGET-BODY
     expect_no_log w-tlsv1-tf priority_raised
-    expect_log w-tlsv1-tf handshake '"library":"gnutls"' '"changed":false'
+    expect_log w-tlsv1-tf handshake detail.library=gnutls detail.changed=false
     # The real pin: --ciphers is the GnuTLS priority string.
     run_plain w-pin "${wget[@]}" --ciphers="$PIN10" https://outlook.office365.com:8443/
     expect_fail w-pin "wget --ciphers=$PIN10 fails against the TLS 1.2+ server"
@@ -255,8 +255,8 @@ gnutls_verify_group() {
     case_begin "gnutls-cli --insecure, legacy name, TLSFLOOR_VERIFY=require, the test CA given"
     TLSFLOOR_VERIFY=require run_shim gv-ca "${cli[@]}" --x509cafile "$CA" imap-legacy.office365.com
     expect_ok gv-ca "works: the chain verifies against outlook.office365.com" "a OK Logout"
-    expect_log gv-ca verify_required '"host":"outlook.office365.com"' "\"trust\":\"the program's own\"" '"library":"gnutls"'
-    expect_log gv-ca handshake '"library":"gnutls"' '"changes":"host,verify"'
+    expect_log gv-ca verify_required detail.host=outlook.office365.com "detail.trust=the program's own" detail.library=gnutls
+    expect_log gv-ca handshake detail.library=gnutls detail.changes=host,verify
 
     case_begin "gnutls-cli --insecure, legacy name, system trust only"
     TLSFLOOR_VERIFY=keep run_shim gv-keep "${cli[@]}" imap-legacy.office365.com
@@ -264,9 +264,9 @@ gnutls_verify_group() {
     expect_no_log gv-keep verify_required
     TLSFLOOR_VERIFY=require run_shim gv-sys "${cli[@]}" imap-legacy.office365.com
     expect_fail gv-sys "require: the handshake fails (the test CA is not in the system's trust)"
-    expect_log gv-sys verify_required '"host":"outlook.office365.com"'
-    expect_log gv-sys handshake_failed '"library":"gnutls"' 'verif' '"changes":"host,verify"'
-    expect_log gv-sys verify_refused '"host":"outlook.office365.com"' '"error":"issuer not trusted' '"library":"gnutls"'
+    expect_log gv-sys verify_required detail.host=outlook.office365.com
+    expect_log gv-sys handshake_failed detail.library=gnutls 'detail.reason~verif' detail.changes=host,verify
+    expect_log gv-sys verify_refused detail.host=outlook.office365.com 'detail.error~^issuer not trusted' detail.library=gnutls
     expect_no_log gv-ca verify_refused
     expect_no_log gv-sys handshake
     unset RUN_STDIN

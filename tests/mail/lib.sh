@@ -12,6 +12,7 @@ set -u
 : "${TF_SRC:?TF_SRC must point at the source tree}"
 : "${TF_BUILD:?TF_BUILD must point at the build tree}"
 TF_LIB=${TF_LIBRARY_PATH:-$TF_BUILD/preload/libtlsfloor.so}
+TF_LOGTOOL=${TF_LOGTOOL:-$TF_BUILD/report/tlsfloor-log}   # the log reader: the checks below select records with it
 PY=/usr/bin/python3          # Debian's python3 (system OpenSSL 3), never a pyenv shim
 MAILDIR_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -20,6 +21,7 @@ if [ "${TLSFLOOR_IN_NETNS:-}" != 1 ]; then
     exit 2
 fi
 [ -f "$TF_LIB" ] || { echo "FAIL: $TF_LIB not built" >&2; exit 1; }
+[ -x "$TF_LOGTOOL" ] || { echo "FAIL: $TF_LOGTOOL not built" >&2; exit 1; }
 if [ -n "${TF_NO_DOVECOT:-}" ] || ! command -v dovecot >/dev/null; then
     echo "FAIL: dovecot not installed (apt-get install dovecot-imapd dovecot-pop3d dovecot-submissiond; scripts/test does)" >&2
     exit 1
@@ -254,15 +256,15 @@ expect_fail() { # expect_fail NAME WHAT [STATUS]
         fail "$what (status $r, wanted ${want:-non-zero})"; show "$n"
     fi
 }
-# count records of an event whose line also matches every further pattern
-log_count() { # log_count NAME EVENT [PATTERN...]
-    local n=$1 ev=$2; shift 2
-    local filter="grep -F -- \"\\\"event\\\":\\\"$ev\\\"\" \"$OUT/$n.jsonl\""
-    local p
-    for p in "$@"; do filter="$filter | grep -F -- $(printf %q "$p")"; done
-    eval "$filter" | wc -l
+# The number of EVENT records of NAME's log with every KEY=VALUE (or KEY~ERE, KEY?, KEY!) of
+# tlsfloor-log --where: KEY is a top-level key (mode, tool, exe), detail.NAME or frame.NAME (the
+# caller's first frame). Malformed records are not counted (tlsfloor-log notes them on stderr).
+log_count() { # log_count NAME EVENT [KEY=VALUE...]
+    local n=$1 ev=$2 w args=(); shift 2
+    for w in "$@"; do args+=(--where "$w"); done
+    "$TF_LOGTOOL" --event "$ev" "${args[@]}" --count "$OUT/$n.jsonl"
 }
-expect_log() { # expect_log NAME EVENT PATTERN...   at least one record with all patterns
+expect_log() { # expect_log NAME EVENT KEY=VALUE...   at least one record with all of them
     local n=$1 ev=$2; shift 2
     if [ "$(log_count "$n" "$ev" "$@")" -ge 1 ]; then
         pass "log has $ev $*"
@@ -283,7 +285,7 @@ expect_floor_handshakes() { # NAME [MIN-COUNT]
     local n=$1 min=${2:-1}
     local total below failed
     total=$(log_count "$n" handshake)
-    below=$(log_count "$n" handshake '"below_floor":true')
+    below=$(log_count "$n" handshake detail.below_floor=true)
     failed=$(log_count "$n" handshake_failed)
     if [ "$total" -ge "$min" ] && [ "$below" -eq 0 ] && [ "$failed" -eq 0 ]; then
         pass "log: $total handshake(s) at TLS >= 1.2, none failed"

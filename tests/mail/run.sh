@@ -50,8 +50,8 @@ curl_group() {
         expect_fail "c-$name-pin" "pinned curl fails against the TLS 1.2+ server" 35
         run_shim "c-$name-pin-tf" "${base[@]}" --tlsv1.0 --tls-max 1.1 "${more[@]}" "$url"
         expect_ok "c-$name-pin-tf" "pinned curl works under tlsfloor" "$mark"
-        expect_log "c-$name-pin-tf" max_version_raised '"old":"TLSv1.1"' '"applied":true'
-        expect_log "c-$name-pin-tf" handshake '"below_floor":false' '"changed":true' max_version
+        expect_log "c-$name-pin-tf" max_version_raised detail.old=TLSv1.1 detail.applied=true
+        expect_log "c-$name-pin-tf" handshake detail.below_floor=false detail.changed=true 'detail.changes~max_version'
         expect_floor_handshakes "c-$name-pin-tf"
 
         case_begin "curl $name (legacy host $leg)"
@@ -59,8 +59,8 @@ curl_group() {
         expect_fail "c-$name-leg" "legacy name fails without tlsfloor (does not resolve)" 6
         run_shim "c-$name-leg-tf" "${base[@]}" "${more[@]}" "$lurl"
         expect_ok "c-$name-leg-tf" "legacy name works under tlsfloor" "$mark"
-        expect_log "c-$name-leg-tf" host_rewritten "\"$leg\"" "\"$std\""
-        expect_log "c-$name-leg-tf" handshake "\"sni\":\"$std\"" '"changed":true' host
+        expect_log "c-$name-leg-tf" host_rewritten "detail.old=$leg" "detail.new=$std"
+        expect_log "c-$name-leg-tf" handshake "detail.sni=$std" detail.changed=true 'detail.changes~host'
         expect_floor_handshakes "c-$name-leg-tf"
 
         if [ "$scheme" = smtp ]; then
@@ -80,12 +80,12 @@ curl_peer_group() {
         case_begin "curl handshake record names the peer (${p%%|*})"
         run_shim "cp-${p##*:}" curl -sS --max-time 20 --ssl-reqd --cacert "$CA" --user "$U" --tls-max 1.1 "${p%%|*}"
         expect_ok "cp-${p##*:}" "curl works under tlsfloor"
-        expect_log "cp-${p##*:}" handshake "\"peer\":\"${p##*|}\""
+        expect_log "cp-${p##*:}" handshake "detail.peer=${p##*|}"
     done
     case_begin "python3 handshake record names the peer (control for the above)"
     run_shim cp-py "$PY" "$MAILDIR_SRC/pymail.py" imaps outlook.office365.com 993 max11 "$CA"
     expect_ok cp-py "python works under tlsfloor"
-    expect_log cp-py handshake "\"peer\":\"$M:993\""
+    expect_log cp-py handshake "detail.peer=$M:993"
 }
 
 # ---- python3 ---------------------------------------------------------------------------------
@@ -117,9 +117,9 @@ python_group() {
             expect_ok "p-$proto-$pin-tf" "pinned client works under tlsfloor" "$mark"
             check "it negotiated TLS >= 1.2" grep -Eq '^TLS=TLSv1\.[23]' "$OUT/p-$proto-$pin-tf.out"
             if [ "$pin" = max11 ]; then
-                expect_log "p-$proto-$pin-tf" max_version_raised '"old":"TLSv1.1"' '"applied":true'
+                expect_log "p-$proto-$pin-tf" max_version_raised detail.old=TLSv1.1 detail.applied=true
             else
-                expect_log "p-$proto-$pin-tf" method_pinned '"applied":true'
+                expect_log "p-$proto-$pin-tf" method_pinned detail.applied=true
             fi
             expect_floor_handshakes "p-$proto-$pin-tf"
         done
@@ -128,8 +128,8 @@ python_group() {
         expect_fail "p-$proto-leg" "legacy name fails without tlsfloor"
         run_shim "p-$proto-leg-tf" "${py[@]}" "$proto" "$leg" "$port" none "$CA"
         expect_ok "p-$proto-leg-tf" "legacy name works under tlsfloor" "$mark"
-        expect_log "p-$proto-leg-tf" host_rewritten "\"$leg\"" "\"$std\""
-        expect_log "p-$proto-leg-tf" handshake "\"sni\":\"$std\"" '"changed":true'
+        expect_log "p-$proto-leg-tf" host_rewritten "detail.old=$leg" "detail.new=$std"
+        expect_log "p-$proto-leg-tf" handshake "detail.sni=$std" detail.changed=true
         expect_floor_handshakes "p-$proto-leg-tf"
     done
     case_begin "python3 smtp: relayed messages"
@@ -166,7 +166,7 @@ openssl_group() {
         RUN_STDIN=$T/in-$proto run_shim "o-$proto-pin-tf" "${base[@]}" -tls1
         expect_ok "o-$proto-pin-tf" "s_client -tls1 works under tlsfloor" "$mark"
         check "it negotiated TLS >= 1.2" grep -Eq 'Protocol version: TLSv1\.[23]' "$OUT/o-$proto-pin-tf.err"
-        expect_log "o-$proto-pin-tf" max_version_raised '"old":"TLSv1.0"' '"applied":true'
+        expect_log "o-$proto-pin-tf" max_version_raised detail.old=TLSv1.0 detail.applied=true
         expect_floor_handshakes "o-$proto-pin-tf"
     done
 }
@@ -189,15 +189,15 @@ c11_group() {
     run_shim c11-pin-tf "${run[@]}" outlook.office365.com 993 "$CA"
     expect_ok c11-pin-tf "works under tlsfloor" "Subject: Ticket 1"
     check "it negotiated TLS >= 1.2" grep -Eq '^TLS=TLSv1\.[23] ' "$OUT/c11-pin-tf.out"
-    expect_log c11-pin-tf method_pinned '"applied":true'
+    expect_log c11-pin-tf method_pinned detail.applied=true
     expect_floor_handshakes c11-pin-tf
     case_begin "C IMAPS client, OpenSSL 1.1, legacy host name"
     run_plain c11-leg "${run[@]}" imap-legacy.office365.com 993 "$CA"
     expect_fail c11-leg "legacy name fails without tlsfloor" 1
     run_shim c11-leg-tf "${run[@]}" imap-legacy.office365.com 993 "$CA"
     expect_ok c11-leg-tf "legacy name works under tlsfloor (resolve, SNI and SSL_set1_host rewritten)" "Subject: Ticket 1"
-    expect_log c11-leg-tf host_rewritten '"imap-legacy.office365.com"' '"outlook.office365.com"'
-    expect_log c11-leg-tf handshake '"sni":"outlook.office365.com"' '"changed":true'
+    expect_log c11-leg-tf host_rewritten detail.old=imap-legacy.office365.com detail.new=outlook.office365.com
+    expect_log c11-leg-tf handshake detail.sni=outlook.office365.com detail.changed=true
     expect_floor_handshakes c11-leg-tf
 }
 
@@ -230,7 +230,7 @@ while True:
     run_shim f-alert-tf "${base[@]}" --tlsv1.2 --resolve outlook.office365.com:993:127.0.0.3 "$url"
     expect_fail f-alert-tf "fails under tlsfloor" 35
     expect_same_error f-alert f-alert-tf
-    expect_log f-alert-tf handshake_failed '"reason":"tlsv1 alert protocol version"' '"sni":"outlook.office365.com"'
+    expect_log f-alert-tf handshake_failed 'detail.reason=tlsv1 alert protocol version' detail.sni=outlook.office365.com
     expect_no_log f-alert-tf handshake
 
     case_begin "failure: alert, pinned curl (--tls-max 1.1): works alone, fails when raised"
@@ -240,19 +240,19 @@ while True:
     run_shim f-alert-pin-tf "${base[@]}" --tlsv1.0 --tls-max 1.1 --resolve outlook.office365.com:993:127.0.0.3 "$url"
     expect_fail f-alert-pin-tf "under tlsfloor it fails with the server's alert" 35
     check "curl's own message names the alert" grep -q 'alert protocol version' "$OUT/f-alert-pin-tf.err"
-    expect_log f-alert-pin-tf handshake_failed '"reason":"tlsv1 alert protocol version"' '"changed":true'
+    expect_log f-alert-pin-tf handshake_failed 'detail.reason=tlsv1 alert protocol version' detail.changed=true
 
     case_begin "failure: server closes right after the ClientHello (curl and python)"
     run_plain f-close "${base[@]}" --resolve outlook.office365.com:993:127.0.0.4 "$url"
     run_shim f-close-tf "${base[@]}" --resolve outlook.office365.com:993:127.0.0.4 "$url"
     expect_fail f-close-tf "fails under tlsfloor" 35
     expect_same_error f-close f-close-tf
-    expect_log f-close-tf handshake_failed '"sni":"outlook.office365.com"' '"reason":"'
+    expect_log f-close-tf handshake_failed detail.sni=outlook.office365.com 'detail.reason~.'
     expect_no_log f-close-tf handshake
     run_plain f-close-py "$PY" "$MAILDIR_SRC/pymail.py" imaps outlook.office365.com 993 max11 "$CA" 127.0.0.4
     run_shim f-close-py-tf "$PY" "$MAILDIR_SRC/pymail.py" imaps outlook.office365.com 993 max11 "$CA" 127.0.0.4
     expect_same_error f-close-py f-close-py-tf
-    expect_log f-close-py-tf handshake_failed '"peer":"127.0.0.4:993"' '"changed":true' max_version
+    expect_log f-close-py-tf handshake_failed detail.peer=127.0.0.4:993 detail.changed=true 'detail.changes~max_version'
 
     case_begin "failure: a name that does not resolve"
     run_plain f-nxdomain "${base[@]}" imaps://no-such-host.invalid/INBOX
@@ -296,9 +296,9 @@ recipe_paths() {
 }
 expect_mailpoll_log() { # expect_mailpoll_log FILE : the stand-in's log shows the fix
     local f=$1
-    if grep -q '"event":"handshake"' "$f" && ! grep -q '"below_floor":true' "$f" \
-       && grep '"event":"handshake"' "$f" | grep -q '"changes":"method,host"' \
-       && grep -q '"event":"host_rewritten"' "$f"; then
+    if "$TF_LOGTOOL" --event handshake --expect-min 1 "$f" && "$TF_LOGTOOL" --where detail.below_floor=true --none "$f" \
+       && "$TF_LOGTOOL" --event handshake --where detail.changes=method,host --expect-min 1 "$f" \
+       && "$TF_LOGTOOL" --event host_rewritten --expect-min 1 "$f"; then
         pass "log $f: handshake at >= 1.2, method and host changed"
     else
         fail "log $f lacks the expected records"; head -c 2000 "$f" 2>/dev/null | sed 's/^/    | /'
@@ -431,14 +431,14 @@ PY
     run_shim a-curl-login curl -sS --max-time 20 --cacert "$CA" --user "$U" --login-options 'AUTH=LOGIN' \
         "imaps://outlook.office365.com:993/INBOX"
     expect_ok a-curl-login "curl logged in" LIST
-    expect_log a-curl-login auth '"protocol":"IMAP"' '"mechanism":"basic"' '"command":"AUTHENTICATE LOGIN"' '"user":null'
+    expect_log a-curl-login auth detail.protocol=IMAP detail.mechanism=basic 'detail.command=AUTHENTICATE LOGIN' detail.user=null
     check "no password in the log" bash -c "! grep -q s3cret '$OUT/a-curl-login.jsonl'"
     check "no user name in the log by default" bash -c "! grep -q 'poller@' '$OUT/a-curl-login.jsonl'"
 
     case_begin "curl POP3S with SASL PLAIN"
     run_shim a-curl-pop curl -sS --max-time 20 --cacert "$CA" --user "$U" "pop3s://outlook.office365.com:995/"
     expect_ok a-curl-pop "curl listed" "^1 "
-    expect_log a-curl-pop auth '"protocol":"POP3"' '"mechanism":"basic"' '"command":"AUTH PLAIN"'
+    expect_log a-curl-pop auth detail.protocol=POP3 detail.mechanism=basic 'detail.command=AUTH PLAIN'
     check "no password in the log" bash -c "! grep -q s3cret '$OUT/a-curl-pop.jsonl'"
 
     for k in "imap-login|IMAP|basic|LOGIN" "imap-xoauth2|IMAP|oauth|AUTHENTICATE XOAUTH2" \
@@ -447,7 +447,7 @@ PY
         case_begin "python3 $name"
         run_shim "a-py-$name" "$PY" "$T/pyauth.py" "$name" "$CA"
         expect_ok "a-py-$name" "python3 ran" done
-        expect_log "a-py-$name" auth "\"protocol\":\"$proto\"" "\"mechanism\":\"$mech\"" "\"command\":\"$word\""
+        expect_log "a-py-$name" auth "detail.protocol=$proto" "detail.mechanism=$mech" "detail.command=$word"
         check "no secret in the log" bash -c "! grep -Eq 's3cret|TFTOKEN42' '$OUT/a-py-$name.jsonl'"
         expect_no_log "a-py-$name" uncovered_connection
     done

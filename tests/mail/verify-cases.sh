@@ -126,11 +126,13 @@ case_begin "verify: runs COMMAND once even when it fails; finds the library"
 run_verify v-once -- /bin/sh -c "echo run >> '$T/once.count'; exec '$PY' '$MAILDIR_SRC/pymail.py' pop3s outlook.office365.com 9995 none '$CA'"
 expect_rc v-once 1 "the failing command's status"
 check "COMMAND ran exactly once" test "$(wc -l < "$T/once.count")" -eq 1
-mkdir -p "$T/repo/scripts" "$T/repo/build/preload"
-cp "$V" "$T/repo/scripts/tlsfloor-verify"
+mkdir -p "$T/repo/scripts" "$T/repo/build/preload" "$T/repo/build/report"
+cp "$V" "$V.awk" "$T/repo/scripts/"
 cp "$TF_LIB" "$T/repo/build/preload/libtlsfloor.so"
-# the build's tables (tables/ports.tsv: the protocol column), as the library, from <repo>/build
+# the build's tables (tables/ports.tsv: the protocol column) and log reader, as the library,
+# from <repo>/build
 mkdir -p "$T/repo/build/tables" && cp -r "$(dirname "$TF_LIB")/../tables/tables" "$T/repo/build/tables/"
+cp "$(dirname "$TF_LIB")/../report/tlsfloor-log" "$T/repo/build/report/"
 env -u TLSFLOOR_LIBRARY -u LD_PRELOAD "$T/repo/scripts/tlsfloor-verify" -- "${PYM[@]}" imaps outlook.office365.com 993 max11 "$CA" > "$OUT/v-rel.out" 2>&1
 echo $? > "$OUT/v-rel.rc"
 expect_rc v-rel 0 "library found at <repo>/build/preload relative to the script"
@@ -141,3 +143,12 @@ echo $? > "$OUT/v-nolib.rc"
 expect_rc v-nolib 2 "no library: status 2"
 check "no library: COMMAND not run" test ! -s "$T/nolib.count"
 expect_out v-nolib 'cannot find libtlsfloor\.so' "no library: says so"
+# the log reader (tlsfloor-log) is found the same way, before COMMAND runs
+cp "$TF_LIB" "$T/repo/build/preload/libtlsfloor.so"
+rm "$T/repo/build/report/tlsfloor-log"
+: > "$T/noreader.count"
+env -u TLSFLOOR_LIBRARY -u LD_PRELOAD "$T/repo/scripts/tlsfloor-verify" -- /bin/sh -c "echo run >> '$T/noreader.count'" > "$OUT/v-noreader.out" 2>&1
+echo $? > "$OUT/v-noreader.rc"
+expect_rc v-noreader 2 "no log reader: status 2"
+check "no log reader: COMMAND not run" test ! -s "$T/noreader.count"
+expect_out v-noreader 'cannot find tlsfloor-log' "no log reader: says so"

@@ -52,7 +52,7 @@ if [ "$mode" = minimal ]; then
     fi
     grep -q 'no OpenSSL 3 headers found: the provider is not built' "$W/build.log" \
         && ok "CMake said the provider is skipped (no OpenSSL 3 headers)" || bad "no message about the provider"
-    for f in /tmp/inst/bin/tlsfloor /tmp/inst/lib/tlsfloor/libtlsfloor.so /tmp/inst/libexec/tlsfloor/tlsfloor-verify \
+    for f in /tmp/inst/bin/tlsfloor /tmp/inst/lib/tlsfloor/libtlsfloor.so /tmp/inst/libexec/tlsfloor/tlsfloor-verify /tmp/inst/libexec/tlsfloor/tlsfloor-verify.awk \
              /tmp/inst/libexec/tlsfloor/tlsfloor-report /tmp/inst/libexec/tlsfloor/tlsfloor-scan /tmp/inst/share/man/man1/tlsfloor.1; do
         grep -qx "$f" "$W/build.log" && ok "installed $f" || bad "$f not installed"
     done

@@ -46,10 +46,12 @@ expect_ok ma-both "both work" "Subject: Ticket 1"
 check "the 32-bit binary got the IMAP greeting" grep -q '^\* OK' "$OUT/ma-both.out"
 check "no loader complaint (wrong ELF class)" bash -c "! grep -q 'wrong ELF class\|cannot be preloaded' '$OUT/ma-both.err'"
 logcheck ma-both json
-check "records from the 32-bit binary (exe /opt/legacy32/bin/openssl): pin raised, host rewritten" bash -c "
-    grep '\"exe\":\"/opt/legacy32/bin/openssl\"' '$OUT/ma-both.jsonl' | grep -q '\"event\":\"max_version_raised\"' &&
-    grep '\"exe\":\"/opt/legacy32/bin/openssl\"' '$OUT/ma-both.jsonl' | grep -q '\"event\":\"host_rewritten\"'"
-check "records from the 64-bit curl" bash -c "grep '\"exe\":\"/usr/bin/curl\"' '$OUT/ma-both.jsonl' | grep -q '\"event\":\"max_version_raised\"'"
+check "records from the 32-bit binary (exe /opt/legacy32/bin/openssl): pin raised" \
+    "$TF_LOGTOOL" --event max_version_raised --where exe=/opt/legacy32/bin/openssl --expect-min 1 "$OUT/ma-both.jsonl"
+check "records from the 32-bit binary (exe /opt/legacy32/bin/openssl): host rewritten" \
+    "$TF_LOGTOOL" --event host_rewritten --where exe=/opt/legacy32/bin/openssl --expect-min 1 "$OUT/ma-both.jsonl"
+check "records from the 64-bit curl" \
+    "$TF_LOGTOOL" --event max_version_raised --where exe=/usr/bin/curl --expect-min 1 "$OUT/ma-both.jsonl"
 logcheck ma-both expect handshake --count 2 --detail-re 'version=TLSv1\.[23]'
 
 case_begin "32-bit shell -> 64-bit curl; LD_PRELOAD=$BOTH"

@@ -39,6 +39,7 @@ expect[tlsfloor_amd64]="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-scan
 /usr/libexec/tlsfloor/tlsfloor-scanner
 /usr/libexec/tlsfloor/tlsfloor-verify
+/usr/libexec/tlsfloor/tlsfloor-verify.awk
 /usr/share/doc/tlsfloor/README.md.gz
 /usr/share/doc/tlsfloor/changelog.gz
 /usr/share/doc/tlsfloor/copyright
@@ -113,6 +114,7 @@ rpm_want_main="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-scan
 /usr/libexec/tlsfloor/tlsfloor-scanner
 /usr/libexec/tlsfloor/tlsfloor-verify
+/usr/libexec/tlsfloor/tlsfloor-verify.awk
 /usr/share/doc/tlsfloor/README.md
 /usr/share/man/man1/tlsfloor.1
 /usr/share/tlsfloor/tables

@@ -60,8 +60,9 @@ view pk sh -c "tlsfloor --log /x/pk.jsonl -- $PIN" > "$W/pk-curl" 2>&1
 grep -q HTTP200 "$W/pk-curl" && ok "tlsfloor -- curl (64-bit): HTTP 200" || bad "curl: $(cat "$W/pk-curl")"
 view pk sh -c "tlsfloor --log /x/pk32.jsonl -- $PIN32 </dev/null" > "$W/pk-32" 2>&1
 grep -q 'Protocol version: TLSv1\.[23]' "$W/pk-32" && ok "tlsfloor -- 32-bit openssl: $(grep -m1 'Protocol version' "$W/pk-32")" || { bad "32-bit:"; cat "$W/pk-32"; }
-grep -q '"exe":"/opt/legacy32/bin/openssl".*"event":"method_pinned"\|"exe":"/opt/legacy32/bin/openssl".*"event":"max_version_raised"' "$W/x/pk32.jsonl" \
-    && grep -q '"event":"host_rewritten"' "$W/x/pk32.jsonl" && ok "log of the 32-bit binary: pin raised, host rewritten" || bad "32-bit log: $(head -c 500 "$W/x/pk32.jsonl")"
+# read by the packaged log reader (static: it runs on Debian 11 too)
+view pk tlsfloor log --event method_pinned,max_version_raised --where exe=/opt/legacy32/bin/openssl --expect-min 1 /x/pk32.jsonl \
+    && view pk tlsfloor log --event host_rewritten --expect-min 1 /x/pk32.jsonl && ok "log of the 32-bit binary: pin raised, host rewritten" || bad "32-bit log: $(head -c 500 "$W/x/pk32.jsonl")"
 view pk apt-get purge -y -q libtlsfloor:amd64 libtlsfloor:i386 tlsfloor > "$W/purge.log" 2>&1 && ok "purged" || { bad "purge"; tail "$W/purge.log"; }
 view pk sh -c 'find / -xdev -path /proc -prune -o -path /x -prune -o -path /dist -prune -o -print | sort' > "$W/after" 2>/dev/null
 grep -Ev '^/(var/lib/dpkg|var/lib/apt|var/cache|var/log|tmp)(/|$)|^/etc/ld\.so\.cache$' "$W/before" > "$W/b"
@@ -78,7 +79,7 @@ recipe install-source > "$W/x/source.sh"
 sed 's/^/     /' "$W/x/source.sh"
 view src sh -c 'cd /x/src && sh -ex /x/source.sh' > "$W/source.log" 2>&1 && ok "built and installed from source" || { bad "source install:"; tail -30 "$W/source.log"; }
 view src sh -c "/usr/local/bin/tlsfloor --log /x/src.jsonl -- $PIN" > "$W/src-curl" 2>&1
-grep -q HTTP200 "$W/src-curl" && grep -q '"event":"host_rewritten"' "$W/x/src.jsonl" && ok "/usr/local/bin/tlsfloor -- curl: HTTP 200, host rewritten" || bad "source-installed: $(cat "$W/src-curl")"
+grep -q HTTP200 "$W/src-curl" && view src /usr/local/bin/tlsfloor log --event host_rewritten --expect-min 1 /x/src.jsonl && ok "/usr/local/bin/tlsfloor -- curl: HTTP 200, host rewritten" || bad "source-installed: $(cat "$W/src-curl")"
 
 echo "== on an old host: the README's install-oldhost commands (the library built on Debian 12)"
 # the stand-in for /opt/helpdesk/bin/mailpoll: a pinned client naming a legacy host

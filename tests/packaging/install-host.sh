@@ -56,12 +56,14 @@ view sh -c "$CURL https://outlook.office365.com:4443/" > "$W/plain.out" 2>&1
 ! grep -qx 200 "$W/plain.out" && ok "pinned curl fails without tlsfloor" || bad "pinned curl worked without tlsfloor"
 view sh -c "tlsfloor --log /x/pin.jsonl -- $CURL https://outlook.office365.com:4443/" > "$W/pin.out" 2>&1
 grep -qx 200 "$W/pin.out" && ok "tlsfloor -- pinned curl: HTTP 200" || { bad "tlsfloor -- pinned curl: $(cat "$W/pin.out")"; }
-grep -q '"event":"max_version_raised"' "$W/x/pin.jsonl" && grep -q '"event":"handshake".*"version":"TLSv1.[23]"' "$W/x/pin.jsonl" \
+# read by the packaged log reader (tlsfloor log = libexec/tlsfloor/tlsfloor-log)
+view tlsfloor log --event max_version_raised --expect-min 1 /x/pin.jsonl \
+    && view tlsfloor log --event handshake --where 'detail.version~^TLSv1\.[23]$' --expect-min 1 /x/pin.jsonl \
     && ok "log: max_version_raised, handshake at TLS 1.2+" || bad "log: $(head -c 600 "$W/x/pin.jsonl")"
 grep -q '/usr/lib/x86_64-linux-gnu/tlsfloor/libtlsfloor.so' <(view sh -c 'tlsfloor -- sh -c "echo \$LD_PRELOAD"') \
     && ok "the wrapper preloads the packaged library" || bad "LD_PRELOAD is not the packaged library"
 view sh -c "tlsfloor --log /x/leg.jsonl -- $CURL https://imap-legacy.office365.com:4443/" > "$W/leg.out" 2>&1
-grep -qx 200 "$W/leg.out" && grep -q '"event":"host_rewritten"' "$W/x/leg.jsonl" && ok "a legacy name, rewritten" || bad "legacy name: $(cat "$W/leg.out")"
+grep -qx 200 "$W/leg.out" && view tlsfloor log --event host_rewritten --expect-min 1 /x/leg.jsonl && ok "a legacy name, rewritten" || bad "legacy name: $(cat "$W/leg.out")"
 
 echo "== every subcommand the READMEs name, installed"
 cp "$TF_SRC/README.md" "$W/x/README.md"; cp "$TF_SRC/provider/README.md" "$W/x/provider-README.md"

@@ -10,6 +10,7 @@ unset TLSFLOOR_MODE TLSFLOOR_LOG
 TFP_MODULE=$TFP_BUILD/provider/tlsfloor.so
 TFP_SHIPPED=$TFP_BUILD/provider/tlsfloor.cnf
 TFP_SHIPPED_AUDIT=$TFP_BUILD/provider/tlsfloor-audit.cnf
+TF_LOGTOOL=${TF_LOGTOOL:-$TFP_BUILD/report/tlsfloor-log}   # records() counts with it
 TFP_REFUSED="legacy TLS 1.0/1.1 handshake refused by tlsfloor"
 SSLCIPHERS='DEFAULT:@SECLEVEL=0'
 WORK=$(mktemp -d /tmp/tfp-test.XXXXXX)
@@ -52,12 +53,13 @@ tfp_conf() {
     grep -q "^mode = $mode\$" "$out" && grep -q "^log = $log\$" "$out" || { echo "tfp_conf: $TFP_SHIPPED has no mode/log lines" >&2; exit 2; }
 }
 
-# records LOG [NEEDLE]: number of legacy_handshake records (containing NEEDLE) in a JSON log.
+# records LOG [KEY=VALUE...]: number of legacy_handshake records (with every tlsfloor-log --where
+# KEY=VALUE: detail.version=TLSv1.1, mode=audit, exe~ERE ...) in a JSON log.
 records() {
-    local n
-    if [ ! -f "$1" ]; then echo 0; return; fi
-    if [ -n "${2:-}" ]; then n=$(grep '"event":"legacy_handshake"' "$1" | grep -c -F -- "$2"); else n=$(grep -c '"event":"legacy_handshake"' "$1"); fi
-    echo "${n:-0}"
+    local log=$1 w args=(); shift
+    if [ ! -f "$log" ]; then echo 0; return; fi
+    for w in "$@"; do args+=(--where "$w"); done
+    "$TF_LOGTOOL" --event legacy_handshake "${args[@]}" --count "$log"
 }
 
 tfp_pki() {

@@ -17,10 +17,10 @@ check "shipped enforce config: exits 0" [ "$rc" -eq 0 ]
 check "shipped enforce config: provider loaded" grep -qx "tlsfloor: loaded" "$WORK/enforce.out"
 check "shipped enforce config: TLSv1_client_method refused" grep -qx "result: refused" "$WORK/enforce.out"
 check "shipped enforce config: with the provider's reason" grep -qF "$TFP_REFUSED" "$WORK/enforce.out"
-check "shipped enforce config: one record, applied:true" [ "$(records "$WORK/enforce.jsonl" '"applied":true')" -eq 1 ]
+check "shipped enforce config: one record, applied:true" [ "$(records "$WORK/enforce.jsonl" detail.applied=true)" -eq 1 ]
 
 OPENSSL_CONF=$WORK/audit.cnf "$TFP_TESTBIN/tfp_client" 4433 tls1 > "$WORK/audit.out" 2>&1
 check "audit config: TLSv1_client_method connects" grep -qx "result: connected TLSv1" "$WORK/audit.out"
-check "audit config: one record, applied:false" [ "$(records "$WORK/audit.jsonl" '"applied":false')" -eq 1 ]
+check "audit config: one record, applied:false" [ "$(records "$WORK/audit.jsonl" detail.applied=false)" -eq 1 ]
 [ "$tfp_failures" -eq 0 ] || cat "$WORK"/*.out
 finish

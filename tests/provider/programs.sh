@@ -52,16 +52,16 @@ for prog in s_client curl python; do
 
     n=$(records "$WORK/enforce.jsonl")
     if run "${prog}_legacy" "$WORK/enforce.cnf"; then bad "$prog: enforce: TLS 1.0 completed"; else ok "$prog: enforce: TLS 1.0 refused"; fi
-    m=$(records "$WORK/enforce.jsonl" '"applied":true')
+    m=$(records "$WORK/enforce.jsonl" detail.applied=true)
     check "$prog: enforce: exactly one legacy_handshake record, applied:true" [ "$m" -eq $((n + 1)) ]
-    check "$prog: enforce: the record names the program" grep -qF "\"exe\":\"${EXE[$prog]}\"" "$WORK/enforce.jsonl"
+    check "$prog: enforce: the record names the program" [ "$(records "$WORK/enforce.jsonl" "exe=${EXE[$prog]}")" -ge 1 ]
     if [ "$prog" = s_client ]; then
         check "s_client: enforce: prints the provider's reason" grep -qF "$TFP_REFUSED" "$WORK/s_client_legacy.out"
     fi
 
     n=$(records "$WORK/audit.jsonl")
     if run "${prog}_legacy" "$WORK/audit.cnf"; then ok "$prog: audit: TLS 1.0 completes"; else bad "$prog: audit: TLS 1.0 failed"; cat "$WORK/${prog}_legacy.out"; fi
-    m=$(records "$WORK/audit.jsonl" '"applied":false')
+    m=$(records "$WORK/audit.jsonl" detail.applied=false)
     check "$prog: audit: exactly one legacy_handshake record, applied:false" [ "$m" -eq $((n + 1)) ]
 
     n=$(records "$WORK/enforce.jsonl")

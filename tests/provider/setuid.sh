@@ -33,7 +33,7 @@ check "setuid client runs under secure execution" grep -qx "secure-execution: 1"
 check "setuid client: provider loaded from the system config despite OPENSSL_CONF" grep -qx "tlsfloor: loaded" "$WORK/suid.out"
 check "setuid client: TLS 1.0 refused (TLSFLOOR_MODE=audit ignored)" grep -qx "result: refused" "$WORK/suid.out"
 check "setuid client: with the provider's reason" grep -qF "$TFP_REFUSED" "$WORK/suid.out"
-check "setuid client: one record, enforce, applied:true" [ "$(records "$WORK/suid.jsonl" '"mode":"enforce"' )" -eq 1 ]
+check "setuid client: one record, enforce, applied:true" [ "$(records "$WORK/suid.jsonl" mode=enforce)" -eq 1 ]
 
 # Control: the same program without the setuid bit honours OPENSSL_CONF, so the refusal above
 # came from the system config, not from something else in this setup.

@@ -25,12 +25,12 @@ for method in flex tls1; do
     check "static ($method), enforce: with the provider's reason" grep -qF "$TFP_REFUSED" "$WORK/enforce-$method.out"
     check "static ($method), enforce: valgrind log empty" [ ! -s "$WORK/valgrind-enforce-$method.log" ]
 done
-check "static, enforce: two records, applied:true" [ "$(records "$WORK/enforce.jsonl" '"applied":true')" -eq 2 ]
+check "static, enforce: two records, applied:true" [ "$(records "$WORK/enforce.jsonl" detail.applied=true)" -eq 2 ]
 
 OPENSSL_CONF=$WORK/audit.cnf vg audit "$bin" 4433 flex > "$WORK/audit.out" 2>&1
 rc=$?
 check "static, audit: exits 0 under valgrind (status $rc)" [ "$rc" -eq 0 ]
 check "static, audit: connects" grep -qx "result: connected TLSv1" "$WORK/audit.out"
-check "static, audit: one record, applied:false" [ "$(records "$WORK/audit.jsonl" '"applied":false')" -eq 1 ]
+check "static, audit: one record, applied:false" [ "$(records "$WORK/audit.jsonl" detail.applied=false)" -eq 1 ]
 [ "$tfp_failures" -eq 0 ] || { cat "$WORK"/*.out; cat "$WORK"/valgrind-*.log; }
 finish

@@ -183,21 +183,21 @@ tail -n +$((dns_lines + 1)) "$T/dnsmasq.log" > "$T/dns-phase2.log"
 check "Postfix asked the DNS about the standard name" grep -q "query\[A\] $STD from 127.0.0.1" "$T/dns-phase2.log"
 check "and never about the legacy one" test "$(grep -c "query\[.*\] $LEGACY" "$T/dns-phase2.log")" -eq 0
 stop_all   # the log is complete once the daemons are gone
-cp "$PUB/shim.jsonl" "$T/shim.jsonl"
+cp "$PUB/shim.jsonl" "$OUT/postfix.jsonl"   # log_count and expect_log read $OUT/NAME.jsonl
 
-OUT_LOG=$T/shim.jsonl
-n_rw=$(grep -c '"event":"host_rewritten"' "$OUT_LOG")
-n_ok=$(grep '"event":"host_rewritten"' "$OUT_LOG" | grep -F '"layer":"resolve"' | grep -F "\"old\":\"$LEGACY\"" | grep -cF "\"new\":\"$STD\"")
+OUT_LOG=$OUT/postfix.jsonl
+n_rw=$(log_count postfix host_rewritten)
+n_ok=$(log_count postfix host_rewritten detail.layer=resolve "detail.old=$LEGACY" "detail.new=$STD")
 if [ "$n_rw" -eq 1 ] && [ "$n_ok" -eq 1 ]; then
-    pass "one host_rewritten (resolve, $LEGACY -> $STD): $(grep -o '"symbol":"[^"]*"' "$OUT_LOG" | head -n3 | tr '\n' ' ')"
+    pass "one host_rewritten (resolve, $LEGACY -> $STD): $("$TF_LOGTOOL" --fields frame.symbol "$OUT_LOG" | head -n3 | tr '\n' ' ')"
 else
     fail "host_rewritten records: $n_rw (wanted exactly 1, resolve $LEGACY -> $STD: $n_ok)"
     sed 's/^/    | /' "$OUT_LOG" | cut -c1-400
 fi
 # Postfix first asks getaddrinfo(AI_NUMERICHOST) whether the name is an address
 # (hostaddr_to_sockaddr): no lookup, so no record; the one record is its DNS lookup's.
-check "the record comes from Postfix's DNS lookup (dns_lookup_*)" grep -q '"event":"host_rewritten".*"symbol":"dns_lookup' "$OUT_LOG"
-check "no record from the numeric-address check (hostaddr_to_sockaddr)" test "$(grep -c '"event":"host_rewritten".*"symbol":"hostaddr_to_sockaddr"' "$OUT_LOG")" -eq 0
-check "no host_would_rewrite record" test "$(grep -c '"event":"host_would_rewrite"' "$OUT_LOG")" -eq 0
-check "the handshake was at TLS 1.2 or newer" grep -q '"event":"handshake".*"below_floor":false' "$OUT_LOG"
+check "the record comes from Postfix's DNS lookup (dns_lookup_*)" test "$(log_count postfix host_rewritten 'frame.symbol~^dns_lookup')" -ge 1
+check "no record from the numeric-address check (hostaddr_to_sockaddr)" test "$(log_count postfix host_rewritten frame.symbol=hostaddr_to_sockaddr)" -eq 0
+check "no host_would_rewrite record" test "$(log_count postfix host_would_rewrite)" -eq 0
+check "the handshake was at TLS 1.2 or newer" test "$(log_count postfix handshake detail.below_floor=false)" -ge 1
 finish

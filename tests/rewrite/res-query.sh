@@ -32,7 +32,7 @@ for fn in res_query res_search res_querydomain res_nquery res_nsearch res_nquery
     expect_out "$fn-tf" "tc=0 qd=$LEGACY an=2" "the question is the one asked, two answers"
     expect_out "$fn-tf" "an CNAME $LEGACY $STD" "first a CNAME from the legacy name to the standard one"
     expect_out "$fn-tf" "an A $STD 127.0.0.1" "then the standard name's address"
-    n=$(log_count "$fn-tf" host_rewritten '"layer":"resolve"' "\"old\":\"$LEGACY\"" "\"new\":\"$STD\"")
+    n=$(log_count "$fn-tf" host_rewritten detail.layer=resolve "detail.old=$LEGACY" "detail.new=$STD")
     check "one host_rewritten (resolve) for the call ($n)" test "$n" -eq 1 -a "$(log_count "$fn-tf" host_rewritten)" -eq 1
 done
 
@@ -54,6 +54,6 @@ check "no record" test "$(log_count std-tf host_rewritten)" -eq 0
 case_begin "audit mode"
 run_audit audit "$Q" res_search "$LEGACY"
 expect_fail audit "fails as without tlsfloor" 1
-expect_log audit host_would_rewrite '"layer":"resolve"' "\"old\":\"$LEGACY\""
+expect_log audit host_would_rewrite detail.layer=resolve "detail.old=$LEGACY"
 check "no host_rewritten" test "$(log_count audit host_rewritten)" -eq 0
 finish

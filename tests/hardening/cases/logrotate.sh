@@ -34,7 +34,7 @@ round() {   # K: ask for round K (3 connections: 6 records) and wait for it
     for _ in $(seq 600); do [ -e "$work/go/$1.done" ] && return 0; sleep 0.05; done
     fail "round $1 did not finish: $(cat "$work/err")"
 }
-records() { if [ -e "$1" ]; then grep -c '"event"' "$1" || true; else echo 0; fi; }
+records() { if [ -e "$1" ]; then "$TLSFLOOR_LOGTOOL" --count "$1"; else echo 0; fi; }   # FILE or FILE.gz
 round 1
 [ "$(records "$log")" = 6 ] || fail "round 1: $(records "$log") records, expected 6"
 # create: rename to app.jsonl.1, new app.jsonl, app.jsonl.1 compressed to app.jsonl.1.gz
@@ -42,7 +42,7 @@ logrotate -f -s "$work/state" "$work/create.conf" || fail "logrotate (create) fa
 [ -e "$log.1.gz" ] && [ ! -e "$log.1" ] || fail "logrotate did not rotate and compress: $(ls "$work/logs")"
 sleep 1.6
 round 2
-[ "$(zcat "$log.1.gz" | grep -c '"event"')" = 6 ] || fail "create: the rotated file has $(zcat "$log.1.gz" | grep -c '"event"') records, expected round 1's 6"
+[ "$(records "$log.1.gz")" = 6 ] || fail "create: the rotated file has $(records "$log.1.gz") records, expected round 1's 6"
 [ "$(records "$log")" = 6 ] || fail "create: the new file has $(records "$log") records after round 2, expected 6 (lost: written to the rotated file)"
 checklog "$log" --expect max_version_raised=3 --expect handshake=3
 # copytruncate: app.jsonl copied to app.jsonl.1, then cut to 0 bytes in place

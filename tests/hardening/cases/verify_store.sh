@@ -25,5 +25,5 @@ grep -q 'conn 2: failed certificate verify failed' "$work/out" \
 tf "$HOSTILE" tls --ca "$work/private.pem" "$rewritten" "$internal" >"$work/out" 2>&1 \
     || fail "the program's own trust no longer works: $(cat "$work/out")"
 checklog "$log" --expect verify_required=1 --expect handshake=2
-grep '"event":"handshake"' "$log" | grep 'internal.test' | grep -q '"changes":""' \
+"$TLSFLOOR_LOGTOOL" --event handshake --where detail.sni=internal.test --where detail.changes= --expect 1 "$log" \
     || fail "the internal connection's record says tlsfloor changed something: $(grep internal.test "$log")"
