@@ -1,11 +1,11 @@
 #!/bin/bash
 # Discovery tests (ctest label "discovery"): tlsfloor report and tlsfloor scan.
-#   run.sh CASE    with DISC_ROOT (source tree), DISC_BIN (this directory's build dir),
+#   run.sh CASE    with TLSFLOOR_SOURCE_DIR, DISC_BIN (this directory's build dir),
 #                  DISC_SHIM (libtlsfloor.so), DISC_OPENSSL11 (fixture built against 1.1, or ""),
 #                  DISC_REPORT (the tlsfloor-report program)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=${DISC_ROOT:?}
+root=${TLSFLOOR_SOURCE_DIR:?}
 bin=${DISC_BIN:?}
 report=${DISC_REPORT:?}
 scan=$root/scripts/tlsfloor-scan

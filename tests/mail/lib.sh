@@ -1,6 +1,6 @@
 # Shared helpers for the mail scenarios (sourced by run.sh, inside tests/lib/netns-run).
 #
-# Environment (set by CMake): TF_SRC (source tree), TF_BUILD (build tree), TF_MAILBIN (where the
+# Environment (set by CMake): TLSFLOOR_SOURCE_DIR, TLSFLOOR_BUILD_DIR (here TF_SRC, TF_BUILD), TF_MAILBIN (where the
 # mail test programs were built), TF_OPENSSL11_ROOT (Debian 11 OpenSSL root, may be empty).
 #
 # Servers:  modern Dovecot on 127.0.0.1 (TLS >= 1.2, ssl = required) and a legacy Dovecot on
@@ -9,8 +9,9 @@
 
 set -u
 
-: "${TF_SRC:?TF_SRC must point at the source tree}"
-: "${TF_BUILD:?TF_BUILD must point at the build tree}"
+TF_SRC=${TLSFLOOR_SOURCE_DIR:?TLSFLOOR_SOURCE_DIR must point at the source tree}
+TF_BUILD=${TLSFLOOR_BUILD_DIR:?TLSFLOOR_BUILD_DIR must point at the build tree}
+export TF_SRC TF_BUILD   # (helpers run as programs read them too)
 TF_LIB=${TF_LIBRARY_PATH:-$TF_BUILD/preload/libtlsfloor.so}
 PY=/usr/bin/python3          # Debian's python3 (system OpenSSL 3), never a pyenv shim
 MAILDIR_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

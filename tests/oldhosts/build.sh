@@ -5,10 +5,11 @@
 #   minimal  first removes Check, Python, pkg-config and the OpenSSL headers from the view (dpkg
 #            --purge, so the root really lacks them; Dovecot was never there), then
 #            cmake -DBUILD_TESTING=OFF builds the library, the wrapper and the subcommands
-# Runs inside tests/lib/netns-run (nothing is downloaded). Environment: TF_SRC, TF_ROOT, TF_WORK.
+# Runs inside tests/lib/netns-run (nothing is downloaded). Environment: TLSFLOOR_SOURCE_DIR, TF_ROOT, TF_WORK.
 set -euo pipefail
 mode=${1:?usage: build.sh full|minimal}
-: "${TF_SRC:?}" "${TF_ROOT:?}" "${TF_WORK:?}"
+export TF_SRC=${TLSFLOOR_SOURCE_DIR:?}
+: "${TF_ROOT:?}" "${TF_WORK:?}"
 [ -f "$TF_ROOT/.tlsfloor-root" ] || { echo "FAIL: no root in $TF_ROOT: scripts/test makes it (tests/lib/mkroot bullseye-amd64 $TF_ROOT)"; exit 1; }
 rm -rf "$TF_WORK"
 mkdir -p "$TF_WORK/state"

@@ -3,10 +3,10 @@
 # of tests/mail/lib.sh (Dovecot, TLS >= 1.2 only, started here, outside the root) and runners
 # that execute a command chrooted in a Debian 11 root over a copy-on-write view (tests/lib/root-run).
 #
-# Environment: TF_SRC, TF_BUILD, TF_LIBRARY_PATH (the shim for the root's architecture, built on
+# Environment: TLSFLOOR_SOURCE_DIR, TLSFLOOR_BUILD_DIR, TF_LIBRARY_PATH (the shim for the root's architecture, built on
 # this Debian 12 machine), TF_ROOT (the root, from tests/lib/mkroot).
 : "${TF_ROOT:?TF_ROOT must name a root made by tests/lib/mkroot}"
-. "$TF_SRC/tests/mail/lib.sh"
+. "$TLSFLOOR_SOURCE_DIR/tests/mail/lib.sh"
 
 ROOT_RUN=$TF_SRC/tests/lib/root-run
 LOGCHECK=$TF_SRC/tests/lib/logcheck.py

@@ -4,9 +4,10 @@
 # that the install runs offline). As a user, scripts/demo names what it needs and stops; as root
 # it installs exactly that (no recommends, nothing more), builds the library and shows the fix.
 # The package list of scripts/test also resolves on that fresh machine.
-# Runs inside tests/lib/netns-run. Environment: TF_SRC, TF_WORK, TF_ROOT (bookworm-fresh).
+# Runs inside tests/lib/netns-run. Environment: TLSFLOOR_SOURCE_DIR, TF_WORK, TF_ROOT (bookworm-fresh).
 set -u
-: "${TF_SRC:?}" "${TF_WORK:?}" "${TF_ROOT:?}"
+export TF_SRC=${TLSFLOOR_SOURCE_DIR:?}
+: "${TF_WORK:?}" "${TF_ROOT:?}"
 [ -f "$TF_ROOT/.tlsfloor-root" ] || { echo "FAIL: no root in $TF_ROOT (tests/lib/mkroot bookworm-fresh)"; exit 1; }
 rm -rf "$TF_WORK"; mkdir -p "$TF_WORK/state/upper/opt"
 W=$TF_WORK

@@ -9,11 +9,12 @@
 #   dockerfile (Recipes)              the "old container image": the root stands in for the image
 #                                     (amd64 and i386), COPY and ENV applied, its program run
 # Each client is pinned (--tlsv1.0 --tls-max 1.1) and names a legacy host; it fails without
-# tlsfloor. Runs inside tests/lib/netns-run. Environment: TF_SRC, TF_WORK, TF_ROOT, TF_ROOT_I386,
+# tlsfloor. Runs inside tests/lib/netns-run. Environment: TLSFLOOR_SOURCE_DIR, TF_WORK, TF_ROOT, TF_ROOT_I386,
 # TF_LIBRARY_PATH, TF_LIBRARY_I386.
 set -u
 dist=${1:?usage: install-debian11.sh DIST}
-: "${TF_SRC:?}" "${TF_WORK:?}" "${TF_ROOT:?}" "${TF_ROOT_I386:?}" "${TF_LIBRARY_PATH:?}" "${TF_LIBRARY_I386:?}"
+export TF_SRC=${TLSFLOOR_SOURCE_DIR:?}
+: "${TF_WORK:?}" "${TF_ROOT:?}" "${TF_ROOT_I386:?}" "${TF_LIBRARY_PATH:?}" "${TF_LIBRARY_I386:?}"
 dist=$(cd "$dist" && pwd)
 for r in "$TF_ROOT" "$TF_ROOT_I386"; do
     [ -f "$r/.tlsfloor-root" ] || { echo "FAIL: no root in $r (tests/lib/mkroot)"; exit 1; }

@@ -6,10 +6,11 @@
 # tests/lib/root-run), so the machine itself never changes: not its files, not dpkg's status or
 # logs. Checked: the view's upper layer holds no file of ours after the purge, only dpkg's and
 # apt's own bookkeeping; the host's dpkg never heard of the packages.
-# Runs inside tests/lib/netns-run. Environment: TF_SRC, TF_WORK.
+# Runs inside tests/lib/netns-run. Environment: TLSFLOOR_SOURCE_DIR, TF_WORK.
 set -u
 dist=${1:?usage: install-host.sh DIST}
-: "${TF_SRC:?}" "${TF_WORK:?}"
+export TF_SRC=${TLSFLOOR_SOURCE_DIR:?}
+: "${TF_WORK:?}"
 dist=$(cd "$dist" && pwd)
 . "$TF_SRC/tests/lib/assert.sh"
 rm -rf "$TF_WORK"; mkdir -p "$TF_WORK/state" "$TF_WORK/x"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# layout.sh BUILD SRC: where `cmake --install` puts the provider module, as configured:
+# layout.sh: where `cmake --install` puts the provider module, as configured:
 #   prefix /usr                        OpenSSL's module directory, as a path under the prefix
 #   -DTLSFLOOR_OSSL_MODULES_DIR=DIR    DIR, whatever the prefix
 #   any other prefix                   <prefix>/lib/ossl-modules
@@ -8,7 +8,7 @@
 # Configure only, in scratch trees under BUILD; shim_wrapper installs a real build into a
 # temporary prefix and checks that nothing lands outside it.
 set -euo pipefail
-build=$(cd "${1:?usage: layout.sh BUILD SRC}" && pwd) src=$(cd "${2:?usage: layout.sh BUILD SRC}" && pwd)
+build=$(cd "${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)}" && pwd) src=$(cd "${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}" && pwd)
 mkdir -p "$build/tests/provider"
 work=$(mktemp -d "$build/tests/provider/layout.XXXXXX")
 trap 'rm -rf "$work"' EXIT

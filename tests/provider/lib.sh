@@ -1,8 +1,10 @@
 # shellcheck shell=bash disable=SC2034
-# Shared helpers of the provider tests (sourced). Needs TFP_BUILD (the build tree) and runs
+# Shared helpers of the provider tests (sourced). Needs TLSFLOOR_BUILD_DIR, TLSFLOOR_SOURCE_DIR and runs
 # inside ns-run (loopback only).
 set -uo pipefail
-: "${TFP_BUILD:?TFP_BUILD must point at the build tree}"
+TFP_BUILD=${TLSFLOOR_BUILD_DIR:?TLSFLOOR_BUILD_DIR must point at the build tree}
+TFP_SRC=${TLSFLOOR_SOURCE_DIR:?TLSFLOOR_SOURCE_DIR must point at the source tree}
+export TFP_BUILD TFP_SRC   # (helpers run as programs read them too)
 [ "${TFP_IN_NS:-}" = 1 ] || { echo "run me through tests/provider/ns-run" >&2; exit 2; }
 
 # The provider reads these; the tests set mode and log through the config only.

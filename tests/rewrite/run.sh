@@ -1,12 +1,12 @@
 #!/bin/bash
-# run.sh CASE BUILD_DIR SOURCE_DIR: one rewrite test case (issue 3), run inside tests/lib/netns-run.
+# run.sh CASE: one rewrite test case (issue 3), run inside tests/lib/netns-run.
 # Each case runs its client without the shim (it must fail, or for negative cases behave the
 # same) and with it (it must pass, and the JSON log must show the rewrite and who asked).
 set -uo pipefail
 
 CASE=${1:?case}
-BUILD=$(cd "${2:?build dir}" && pwd)
-SRC=$(cd "${3:?source dir}" && pwd)
+BUILD=$(cd "${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)}" && pwd)
+SRC=$(cd "${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}" && pwd)
 . "$SRC/tests/rewrite/lib.sh"
 
 CA=$BUILD/tests/rewrite/pki/ca.pem

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# dlsym.sh BUILD — tlsfloor's dlsym/dlvsym hooks change nothing but lookups of hooked TLS names on
+# dlsym.sh — tlsfloor's dlsym/dlvsym hooks change nothing but lookups of hooked TLS names on
 # a TLS library's handle: RTLD_DEFAULT, RTLD_NEXT (from the program and from another preloaded
 # library, before or after tlsfloor), a non-TLS library's handle, misses and their dlerror() text,
 # and libssl functions the shim does not hook all land where they land without it.
 set -uo pipefail
-build=$(cd "${1:?build dir}" && pwd)
+build=$(cd "${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)}" && pwd)
 lib=$build/preload/libtlsfloor.so
 check=$build/tests/shim/dlsymcheck
 probe=$build/tests/shim/libnextprobe.so

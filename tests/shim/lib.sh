@@ -1,7 +1,7 @@
-# lib.sh — sourced by the shim scenarios: `. lib.sh BUILD SRC`. Sets build, src, lib (the shim),
+# lib.sh — sourced by the shim scenarios. Sets build, src (TLSFLOOR_BUILD_DIR, TLSFLOOR_SOURCE_DIR), lib (the shim),
 # work (removed at exit, with the server started by start_server), a test PKI in $work/pki.
 set -euo pipefail
-build=$1 src=$2
+build=${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)} src=${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}
 lib=$build/preload/libtlsfloor.so
 work=$(mktemp -d)
 server=""

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# linkage.sh BUILD — the shim links no OpenSSL and references no OpenSSL symbol, so it loads into
+# linkage.sh — the shim links no OpenSSL and references no OpenSSL symbol, so it loads into
 # any process (even under LD_BIND_NOW=1) and serves libssl.so.1.1 and libssl.so.3 alike.
 set -euo pipefail
-lib=$1/preload/libtlsfloor.so
+lib=${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)}/preload/libtlsfloor.so
 fail() { echo "FAIL: $*" >&2; exit 1; }
 needed=$(readelf -d "$lib" | awk '/NEEDED/ {print $NF}')
 echo "NEEDED: $needed"

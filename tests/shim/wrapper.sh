@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# wrapper.sh BUILD SRC — scripts/tlsfloor: environment it sets, LD_PRELOAD kept, errors, and the
+# wrapper.sh — scripts/tlsfloor: environment it sets, LD_PRELOAD kept, errors, and the
 # installed layout (cmake --install into a temporary prefix) finding the library and provider.
 set -euo pipefail
-build=$1 src=$2
+build=${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)} src=${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}
 w=$src/scripts/tlsfloor
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

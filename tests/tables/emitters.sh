@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# emitters.sh SRC TABLES — the C emitters name events only through TF_EV(name) (which does not
+# emitters.sh TABLES — the C emitters name events only through TF_EV(name) (which does not
 # compile for a name the table lacks): no string literal as an event; and every event the table
 # says the shim or the provider writes is emitted by it (no row without a writer).
 set -euo pipefail
-src=$1 tables=$2
+tables=$1 src=${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}
 fails=0
 lits=$(grep -nE 'tf_emit(_at|_intervention)?\(\s*"|emit_record\([^,]*,\s*"|tfp_emit\([^,]*,\s*"|\.event\s*=\s*"' \
        "$src"/preload/*.c "$src"/provider/*.c || true)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# records.sh BUILD SRC — real records, written by the real emitters (shim: OpenSSL and GnuTLS
+# records.sh — real records, written by the real emitters (shim: OpenSSL and GnuTLS
 # clients, enforce and audit, a bad setting, a rewrite, a failed handshake), checked against the
 # event table by check-records: every event known and written by its tool, every detail key
 # listed with its type. Also shows that the checker fails on records that break the table.
 # Runs inside netns-run (the servers listen on loopback).
-. "$(dirname "$0")/../shim/lib.sh" "$@"
+. "$(dirname "$0")/../shim/lib.sh"
 events=$build/tables/tables/events.json
 checker=$src/tests/tables/check-records
 [ -f "$events" ] || fail "no $events (the build writes it: tlsfloor-tables --write)"
