@@ -1,6 +1,6 @@
 #!/bin/bash
 # build.sh full|minimal: the project builds inside the Debian 11 amd64 root (gcc 10, CMake 3.18,
-# OpenSSL 1.1 headers only), over a copy-on-write view of it (tests/lib/root-run).
+# OpenSSL 1.1 headers only), over a copy-on-write view of it (tests/lib/netns-run --root).
 #   full     with BUILD_TESTING and the unit tests (Debian 11's Check): configure, build, ctest -L unit
 #   minimal  first removes Check, Python, pkg-config and the OpenSSL headers from the view (dpkg
 #            --purge, so the root really lacks them; Dovecot was never there), then
@@ -25,7 +25,7 @@ mkdir -p "$W/src"
         while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -
  else tar --exclude=./build --exclude='./build-*' --exclude=./dist --exclude=./.git -cf - .; fi) | tar -xf - -C "$W/src"
 
-rr() { "$TF_SRC/tests/lib/root-run" --state "$W/state" --bind "$W/src:/src" "$TF_ROOT" "$@"; }
+rr() { "$TF_SRC/tests/lib/netns-run" --root "$TF_ROOT" --state "$W/state" --bind "$W/src:/src" -- "$@"; }
 
 echo "== the root's tools"
 rr sh -c 'gcc --version | head -n1; cmake --version | head -n1; cat /etc/debian_version' | sed 's/^/  /'

@@ -14,7 +14,7 @@ W=$TF_WORK
 fails=0 passes=0
 ok() { passes=$((passes + 1)); echo "  ok    $*"; }
 bad() { fails=$((fails + 1)); echo "  FAIL  $*"; }
-view() { "$TF_SRC/tests/lib/root-run" --state "$W/state" "$TF_ROOT" "$@"; }
+view() { "$TF_SRC/tests/lib/netns-run" --root "$TF_ROOT" --state "$W/state" -- "$@"; }
 
 # A clean checkout, as a new user has it (what git tracks or would add).
 mkdir -p "$W/state/upper/opt/tlsfloor"

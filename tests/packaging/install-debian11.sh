@@ -1,6 +1,6 @@
 #!/bin/bash
 # install-debian11.sh DIST: the README's Install commands on a Debian 11 host (the cached
-# bullseye amd64 root, i386 enabled, over a copy-on-write view; tests/lib/root-run):
+# bullseye amd64 root, i386 enabled, over a copy-on-write view; tests/lib/netns-run --root):
 #   install-packages + install-i386   apt-get install ./dist/*.deb (amd64, i386); `tlsfloor
 #       -- CLIENT` from PATH for a 64-bit client and a 32-bit vendor binary (the wrapper picks the
 #       $LIB form); apt-get purge; nothing left behind
@@ -29,8 +29,8 @@ recipe() { "$TF_SRC/tests/lib/readme-block" "$1" | grep -v '^scripts/package$' |
 # view STATE [ROOT] CMD...: in a copy-on-write view of the root (its own upper layer per STATE)
 view() { local st=$1; shift; local root=$TF_ROOT
     if [ "$1" = --i386-root ]; then root=$TF_ROOT_I386; shift; fi
-    "$TF_SRC/tests/lib/root-run" --state "$W/$st" --i386 --bind "$W/x:/x" --bind "$dist:/dist" \
-        --env DEBIAN_FRONTEND=noninteractive "$root" "$@"; }
+    "$TF_SRC/tests/lib/netns-run" --root "$root" --state "$W/$st" --i386 --bind "$W/x:/x" --bind "$dist:/dist" \
+        --env DEBIAN_FRONTEND=noninteractive -- "$@"; }
 
 # A TLS 1.2+ server on loopback, outside the roots.
 "$TF_SRC/tests/lib/mkpki" "$W/x/pki" >/dev/null

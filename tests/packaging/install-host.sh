@@ -3,7 +3,7 @@
 # `apt-get install ./dist/*.deb` (this architecture's and the all ones), used from PATH, then
 # purged, leaving nothing behind. All of it happens chrooted in a copy-on-write view of / (an
 # overlay whose upper layer lives in this test's work directory, in a private mount namespace:
-# tests/lib/root-run), so the machine itself never changes: not its files, not dpkg's status or
+# tests/lib/netns-run --root), so the machine itself never changes: not its files, not dpkg's status or
 # logs. Checked: the view's upper layer holds no file of ours after the purge, only dpkg's and
 # apt's own bookkeeping; the host's dpkg never heard of the packages.
 # Runs inside tests/lib/netns-run. Environment: TLSFLOOR_SOURCE_DIR, TF_WORK.
@@ -24,7 +24,7 @@ debs=("$dist/libtlsfloor_${version}_$arch.deb" "$dist/tlsfloor_${version}_$arch.
 for d in "${debs[@]}"; do [ -f "$d" ] || { echo "FAIL: $d missing (scripts/package)"; exit 1; }; done
 
 # in the view, with the exchange directory /x
-view() { "$TF_SRC/tests/lib/root-run" --state "$W/state" --bind "$W/x:/x" --env DEBIAN_FRONTEND=noninteractive / "$@"; }
+view() { "$TF_SRC/tests/lib/netns-run" --root / --state "$W/state" --bind "$W/x:/x" --env DEBIAN_FRONTEND=noninteractive -- "$@"; }
 
 # A TLS 1.2+ server on loopback (outside the view, same network namespace).
 "$TF_SRC/tests/lib/mkpki" "$W/x/pki" >/dev/null

@@ -1,11 +1,11 @@
 # shellcheck shell=bash disable=SC2034
 # Shared helpers of the provider tests (sourced). Needs TLSFLOOR_BUILD_DIR, TLSFLOOR_SOURCE_DIR and runs
-# inside ns-run (loopback only).
+# inside tests/lib/netns-run (loopback only).
 set -uo pipefail
 TFP_BUILD=${TLSFLOOR_BUILD_DIR:?TLSFLOOR_BUILD_DIR must point at the build tree}
 TFP_SRC=${TLSFLOOR_SOURCE_DIR:?TLSFLOOR_SOURCE_DIR must point at the source tree}
 export TFP_BUILD TFP_SRC   # (helpers run as programs read them too)
-[ "${TFP_IN_NS:-}" = 1 ] || { echo "run me through tests/provider/ns-run" >&2; exit 2; }
+[ "${TLSFLOOR_IN_NETNS:-}" = 1 ] || { echo "run me through tests/lib/netns-run" >&2; exit 2; }
 
 # The provider reads these; the tests set mode and log through the config only.
 unset TLSFLOOR_MODE TLSFLOOR_LOG
