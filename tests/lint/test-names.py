@@ -5,10 +5,13 @@ Reads `ctest --show-only=json-v1` (run in $TLSFLOOR_BUILD_DIR, or the file JSON)
 naming each offender, when a test
   - was not registered by tlsfloor_test() called in tests/AREA/CMakeLists.txt,
   - is not named AREA_<case>,
-  - has labels other than exactly [AREA].
+  - has labels other than exactly [AREA],
+or when a test named in DEVELOPERS.md's feature table (between <!-- feature-tests --> and
+<!-- /feature-tests -->, last column; `*` as in a shell pattern) matches no test.
 The folder comes from the test's CMake backtrace, so neither the name nor the label can vouch
 for itself. Exit 0 clean, 1 findings, 2 usage.
 """
+import fnmatch
 import json
 import os
 import re
@@ -57,6 +60,32 @@ def problems(test, graph):
         yield "labels %s, want exactly [%s] (its folder)" % (labels, area)
 
 
+def table_names(path):
+    """The test names (or patterns) in the feature table's last column."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    start, end = text.find("<!-- feature-tests -->"), text.find("<!-- /feature-tests -->")
+    if start < 0 or end < start:
+        return None
+    names = []
+    for line in text[start:end].splitlines():
+        cells = line.strip().strip("|").split("|")
+        if len(cells) >= 3 and not set(cells[-1].strip()) <= set("- "):
+            names += re.findall(r"`([^`]+)`", cells[-1])
+    return names
+
+
+def table_problems(tests):
+    src = os.environ.get("TLSFLOOR_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+    names = table_names(os.path.join(src, "DEVELOPERS.md"))
+    if not names:
+        yield "DEVELOPERS.md: no feature table (<!-- feature-tests --> ... <!-- /feature-tests -->)"
+        return
+    for n in names:
+        if not fnmatch.filter(tests, n):
+            yield "DEVELOPERS.md feature table names %s: no such test" % n
+
+
 def main(argv):
     doc = load(argv)
     graph = doc["backtraceGraph"]
@@ -65,6 +94,9 @@ def main(argv):
         for p in problems(test, graph):
             print("%s: %s" % (test["name"], p))
             bad += 1
+    for p in table_problems([t["name"] for t in doc["tests"]]):
+        print(p)
+        bad += 1
     print("%d tests, %d findings" % (len(doc["tests"]), bad))
     if not doc["tests"]:
         print("FAIL: no test found", file=sys.stderr)
