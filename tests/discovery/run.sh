@@ -11,10 +11,8 @@ report=${DISC_REPORT:?}
 scan=$root/scripts/tlsfloor-scan
 work=$(mktemp -d "${TMPDIR:-/tmp}/disc-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
+# pass, fail, finish
+. "$root/tests/lib/assert.sh"
 # expect_rc WANT DESC CMD...: runs CMD, output in $work/out, stderr in $work/err
 expect_rc() {
     local want=$1 desc=$2; shift 2
@@ -218,7 +216,7 @@ PY
     [ -s "$art/report.png" ] && pass "screenshot kept: $art/report.png" || fail "no screenshot"
     python3 "$here/html/check.py" "$art/report.json" "$art/dom.html" "$art/chromium.log" "$hostile" > "$work/check.out" 2>&1
     cat "$work/check.out"
-    fails=$((fails + $(grep -c '^FAIL' "$work/check.out")))
+    ASSERT_FAILS=$((ASSERT_FAILS + $(grep -c '^FAIL' "$work/check.out")))
     grep -q '^[A-Za-z]*: the driver ran through' "$work/check.out" || fail "check.py did not judge the page"
     rm -rf "$art/profile"
 }
@@ -592,5 +590,4 @@ case_scan_parallel() {
 
 declare -F "case_${1:-}" > /dev/null || { echo "FAIL: no test case '${1:-}' in $0"; exit 1; }
 "case_$1"
-echo "$fails failure(s)"
-[ "$fails" = 0 ]
+finish
