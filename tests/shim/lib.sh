@@ -6,7 +6,9 @@ lib=$build/preload/libtlsfloor.so
 work=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail (stops the script at the first failed check), pass
+ASSERT_FAIL_FAST=1
+. "$src/tests/lib/assert.sh"
 "$src/tests/lib/mkpki" "$work/pki" >/dev/null
 
 # start_server PORT ARGS...: openssl s_server with the test certificate, waited for.

@@ -6,7 +6,9 @@ build=${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)} src=${TLSFLOOR_SOURCE
 w=$src/scripts/tlsfloor
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail (stops the script at the first failed check), pass
+ASSERT_FAIL_FAST=1
+. "$src/tests/lib/assert.sh"
 show='printf "%s|%s|%s|%s|%s|%s|%s\n" "$LD_PRELOAD" "${TLSFLOOR_MODE-}" "${TLSFLOOR_MIN-}" "${TLSFLOOR_LOG-}" "${TLSFLOOR_REWRITE-}" "${TLSFLOOR_VERIFY-}" "${TLSFLOOR_REWRITE_DEFAULTS-}"'
 lib=$(readlink -f "$build/preload/libtlsfloor.so")
 
