@@ -30,8 +30,6 @@ T=$(mktemp -d /tmp/tfmail.XXXXXX)
 chmod 755 "$T"
 PKI=$T/pki
 PIDS=()
-FAILS=0
-PASSES=0
 
 MAIN_PID=$$
 cleanup() {
@@ -48,18 +46,11 @@ CA=$PKI/ca.pem
 
 # ---- reporting ------------------------------------------------------------------------------
 
+# pass, fail, check DESCRIPTION COMMAND..., finish: tests/lib/assert.sh, each message prefixed
+# with the case at hand
+. "$TF_SRC/tests/lib/assert.sh"
 CASE=""
-case_begin() { CASE=$1; echo "=== $CASE"; }
-pass() { PASSES=$((PASSES + 1)); echo "  ok    $CASE: $*"; }
-fail() { FAILS=$((FAILS + 1)); echo "  FAIL  $CASE: $*"; }
-check() { # check DESCRIPTION COMMAND...   (command's status decides)
-    local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-finish() {
-    echo "--- $PASSES checks passed, $FAILS failed"
-    [ "$FAILS" -eq 0 ] && [ "$PASSES" -gt 0 ]
-}
+case_begin() { CASE=$1; ASSERT_CASE=$1; echo "=== $CASE"; }
 
 # ---- servers --------------------------------------------------------------------------------
 
