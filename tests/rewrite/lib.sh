@@ -9,18 +9,15 @@ HERE=$SRC/tests/rewrite
 PY=/usr/bin/python3
 CHECK="$PY $HERE/checklog.py"
 
-FAILS=0
-CHECKS=0
+# pass, fail, finish (check, below, is this area's log check)
+. "$SRC/tests/lib/assert.sh"
 SERVER_PIDS=()
-
-ok()   { CHECKS=$((CHECKS + 1)); echo "ok: $*"; }
-bad()  { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL: $*"; }
 
 cleanup() {
     local p
     for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${SERVER_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    if [ "$FAILS" -eq 0 ] && [ -z "${KEEP_WORK:-}" ]; then rm -rf "$WORK"; else echo "work dir kept: $WORK"; fi
+    if [ "$ASSERT_FAILS" -eq 0 ] && [ -z "${KEEP_WORK:-}" ]; then rm -rf "$WORK"; else echo "work dir kept: $WORK"; fi
 }
 
 setup() {
@@ -128,34 +125,30 @@ noshim() {
 newlog() { LOG=$WORK/$1.tf.jsonl; rm -f "$LOG"; }
 
 expect_rc() {   # expect_rc WANT WHAT
-    if [ "$RC" -eq "$1" ]; then ok "$2: exit $RC"; else bad "$2: exit $RC, want $1"; fi
+    if [ "$RC" -eq "$1" ]; then pass "$2: exit $RC"; else fail "$2: exit $RC, want $1"; fi
 }
 expect_rc_not() {
-    if [ "$RC" -ne "$1" ]; then ok "$2: exit $RC (not $1)"; else bad "$2: exit $RC"; fi
+    if [ "$RC" -ne "$1" ]; then pass "$2: exit $RC (not $1)"; else fail "$2: exit $RC"; fi
 }
 expect_out() {   # expect_out TAG REGEX WHAT
-    if grep -Eq -- "$2" "$WORK/$1.out"; then ok "$3"; else bad "$3: no /$2/ in $1 output"; fi
+    if grep -Eq -- "$2" "$WORK/$1.out"; then pass "$3"; else fail "$3: no /$2/ in $1 output"; fi
 }
 expect_no_out() {
-    if grep -Eq -- "$2" "$WORK/$1.out"; then bad "$3: /$2/ in $1 output"; else ok "$3"; fi
+    if grep -Eq -- "$2" "$WORK/$1.out"; then fail "$3: /$2/ in $1 output"; else pass "$3"; fi
 }
 same_out() {     # same_out TAG1 TAG2 WHAT: byte-for-byte equal outputs
-    if cmp -s "$WORK/$1.out" "$WORK/$2.out"; then ok "$3"; else
-        bad "$3: outputs differ"; diff "$WORK/$1.out" "$WORK/$2.out" | sed 's/^/    /' | head -20
+    if cmp -s "$WORK/$1.out" "$WORK/$2.out"; then pass "$3"; else
+        fail "$3: outputs differ"; diff "$WORK/$1.out" "$WORK/$2.out" | sed 's/^/    /' | head -20
     fi
 }
 check() {        # check ARGS for checklog.py (log is $LOG)
-    if $CHECK "$LOG" "$@" > "$WORK/check.out" 2>&1; then ok "$(cat "$WORK/check.out")"; else
-        bad "log check: $*"; sed 's/^/    /' "$WORK/check.out" | head -30
+    if $CHECK "$LOG" "$@" > "$WORK/check.out" 2>&1; then pass "$(cat "$WORK/check.out")"; else
+        fail "log check: $*"; sed 's/^/    /' "$WORK/check.out" | head -30
     fi
 }
 expect_sni() {   # expect_sni SERVER NAME
     local got
     got=$(last_sni "$1")
-    if [ "$got" = "$2" ]; then ok "server $1 received SNI $2"; else bad "server $1 received SNI $got, want $2"; fi
+    if [ "$got" = "$2" ]; then pass "server $1 received SNI $2"; else fail "server $1 received SNI $got, want $2"; fi
 }
 
-finish() {
-    echo "== $CHECKS checks, $FAILS failed"
-    [ "$FAILS" -eq 0 ]
-}

@@ -205,7 +205,7 @@ case_dlsym_dotnet() {
 case_dlsym_dotnet_openssl11() {
     local ld=${TF_OPENSSL11_ROOT:-}/usr/lib/x86_64-linux-gnu
     if [ -z "${TF_OPENSSL11_ROOT:-}" ] || [ ! -e "$ld/libssl.so.1.1" ]; then
-        bad "cannot run: no OpenSSL 1.1 (configure with -DTLSFLOOR_OPENSSL11_ROOT=<Debian 11 libssl1.1 root>; TF_OPENSSL11_ROOT='${TF_OPENSSL11_ROOT:-}')"
+        fail "cannot run: no OpenSSL 1.1 (configure with -DTLSFLOOR_OPENSSL11_ROOT=<Debian 11 libssl1.1 root>; TF_OPENSSL11_ROOT='${TF_OPENSSL11_ROOT:-}')"
         return
     fi
     DLSYM_LIBRARY=libssl.so.1.1
@@ -374,7 +374,7 @@ case_passthrough() {
             local rc0=$RC
             newlog "s$i"
             run "s$i" shim "$CLIENT" --resolve-only "$fn" "$n"
-            if [ "$RC" -eq "$rc0" ]; then ok "$fn('$n'): exit $RC both ways"; else bad "$fn('$n'): exit $RC under the shim, $rc0 without"; fi
+            if [ "$RC" -eq "$rc0" ]; then pass "$fn('$n'): exit $RC both ways"; else fail "$fn('$n'): exit $RC under the shim, $rc0 without"; fi
             same_out "p$i" "s$i" "$fn('$n'): same output with and without the shim"
             check none host_rewritten
         done
@@ -403,7 +403,7 @@ case_passthrough_blanks() {
             local rc0=$RC
             newlog "s$i"
             run "s$i" shim "$CLIENT" --resolve-only "$fn" "$n"
-            if [ "$RC" -eq "$rc0" ]; then ok "$fn('$n'): exit $RC both ways"; else bad "$fn('$n'): exit $RC under the shim, $rc0 without"; fi
+            if [ "$RC" -eq "$rc0" ]; then pass "$fn('$n'): exit $RC both ways"; else fail "$fn('$n'): exit $RC under the shim, $rc0 without"; fi
             same_out "p$i" "s$i" "$fn('$n'): same output with and without the shim"
             check none host_rewritten
         done
