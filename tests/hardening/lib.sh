@@ -18,7 +18,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL [$name]: $*" >&2; status=1; exit 1; }
+# fail (stops the case at the first failed check; cleanup keeps $work), pass
+ASSERT_FAIL_FAST=1 ASSERT_CASE=$name
+. "$here/../lib/assert.sh"
 note() { echo "[$name] $*"; }
 
 # The preload as the tests use it. A sanitized shim needs the ASan runtime first in line.
