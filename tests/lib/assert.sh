@@ -30,7 +30,8 @@
 #                          to $TF_WORK/NAME at exit
 #   tf_done                print the summary line and exit 0 / 1
 #
-# Environment (set by tests/scenarios/CMakeLists.txt; defaults derived from this file's place):
+# Environment (the trees from tlsfloor_test, the rest from tests/scenarios/CMakeLists.txt; defaults
+# derived from this file's place):
 #   TLSFLOOR_BUILD_DIR  TLSFLOOR_SOURCE_DIR  TLSFLOOR_SHIM  TLSFLOOR_PINCLIENT
 #   TLSFLOOR_PINCLIENT11  TLSFLOOR_OPENSSL11_LIBDIR  TLSFLOOR_TEST_PKI
 #   TLSFLOOR_KEEP_WORK=1  keep $TF_WORK (BUILD/scenario-work/NAME.XXXXXX) even when all passed
