@@ -77,5 +77,5 @@ check "only once" test "$(ids_lines)" = 1
 check "auth_bridged in the system's log" "$TF_LOGTOOL" --event auth_bridged --expect-min 1 "$pub/conf.jsonl"
 check "no password or token in any log" \
     bash -c "! grep -qF -e '$AUTH_PASSWORD' -e 'auth=Bearer' '$pub/conf.jsonl' '$pub/env.jsonl' '$AUTH_DOVECOT_LOG'"
-for n in plain env conf; do [ "$FAILS" = 0 ] || { echo "--- $n"; cat "$T/$n.rc" "$T/$n.err"; }; done
+for n in plain env conf; do [ "$ASSERT_FAILS" = 0 ] || { echo "--- $n"; cat "$T/$n.rc" "$T/$n.err"; }; done
 finish

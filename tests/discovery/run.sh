@@ -1,20 +1,18 @@
 #!/bin/bash
 # Discovery tests (ctest label "discovery"): tlsfloor report and tlsfloor scan.
-#   run.sh CASE    with DISC_ROOT (source tree), DISC_BIN (this directory's build dir),
+#   run.sh CASE    with TLSFLOOR_SOURCE_DIR, DISC_BIN (this directory's build dir),
 #                  DISC_SHIM (libtlsfloor.so), DISC_OPENSSL11 (fixture built against 1.1, or ""),
 #                  DISC_REPORT (the tlsfloor-report program)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=${DISC_ROOT:?}
+root=${TLSFLOOR_SOURCE_DIR:?}
 bin=${DISC_BIN:?}
 report=${DISC_REPORT:?}
 scan=$root/scripts/tlsfloor-scan
 work=$(mktemp -d "${TMPDIR:-/tmp}/disc-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
+# pass, fail, finish
+. "$root/tests/lib/assert.sh"
 # expect_rc WANT DESC CMD...: runs CMD, output in $work/out, stderr in $work/err
 expect_rc() {
     local want=$1 desc=$2; shift 2
@@ -218,7 +216,7 @@ PY
     [ -s "$art/report.png" ] && pass "screenshot kept: $art/report.png" || fail "no screenshot"
     python3 "$here/html/check.py" "$art/report.json" "$art/dom.html" "$art/chromium.log" "$hostile" > "$work/check.out" 2>&1
     cat "$work/check.out"
-    fails=$((fails + $(grep -c '^FAIL' "$work/check.out")))
+    ASSERT_FAILS=$((ASSERT_FAILS + $(grep -c '^FAIL' "$work/check.out")))
     grep -q '^[A-Za-z]*: the driver ran through' "$work/check.out" || fail "check.py did not judge the page"
     rm -rf "$art/profile"
 }
@@ -596,5 +594,4 @@ case_scan_parallel() {
 
 declare -F "case_${1:-}" > /dev/null || { echo "FAIL: no test case '${1:-}' in $0"; exit 1; }
 "case_$1"
-echo "$fails failure(s)"
-[ "$fails" = 0 ]
+finish

@@ -18,7 +18,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL [$name]: $*" >&2; status=1; exit 1; }
+# fail (stops the case at the first failed check; cleanup keeps $work), pass
+ASSERT_FAIL_FAST=1 ASSERT_CASE=$name
+. "$here/../lib/assert.sh"
 note() { echo "[$name] $*"; }
 
 # The preload as the tests use it. A sanitized shim needs the ASan runtime first in line.
@@ -129,6 +131,8 @@ public_dir() { "$here/../lib/public-dir" "$1" || fail "public_dir $1"; }
 # 127.0.0.1 and the legacy ones do not resolve.
 private_hosts() {
     printf '127.0.0.1 localhost outlook.office365.com smtp.office365.com\n::1 localhost\n' >"$work/hosts"
+    # netns-run's own is a bind mount of a file it has deleted, and nothing mounts over that
+    while mountpoint -q /etc/hosts && umount /etc/hosts; do :; done
     mount --bind "$work/hosts" /etc/hosts
 }
 

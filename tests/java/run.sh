@@ -11,7 +11,7 @@
 # the same pin is reported with applied:false.
 set -u
 group=${1:?usage: run.sh GROUP}
-. "$TF_SRC/tests/mail/lib.sh"
+. "$TLSFLOOR_SOURCE_DIR/tests/mail/lib.sh"
 
 : "${TF_JAVA_AGENT:?TF_JAVA_AGENT must name tlsfloor-agent.jar}"
 : "${TF_JAVA_CLASSES:?TF_JAVA_CLASSES must name the compiled test clients}"

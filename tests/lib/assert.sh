@@ -1,7 +1,18 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034  # variables set here are used by the scripts that source this
-# assert.sh: shared helpers for scenario scripts (source it; bash only).
+# assert.sh: the tests' one assertion library (source it; bash only).
 #
+# The checks every area's scripts share (a script counts its checks and exits by finish):
+#   pass MSG               one check passed
+#   fail MSG               one check failed (the script goes on; with ASSERT_FAIL_FAST=1, as
+#                          the hardening cases and shim scripts set, it exits 1 at once)
+#   check DESC CMD...      pass DESC when CMD exits 0, else fail DESC
+#   finish                 print "N checks passed, M failed"; status 0 only when none failed
+#                          and at least one passed (a script that checked nothing proves nothing)
+#   ASSERT_CASE            when set, prefixes every message (the case or test at hand)
+#   ASSERT_PASSES, ASSERT_FAILS   the counts so far
+#
+# The scenario layer (tests/scenarios, packaging), cases with their own work directory:
 #   tf_init NAME           set up $TF_WORK, paths ($TF_BUILD, $TF_SRC, $TF_SHIM, $TF_PINCLIENT,
 #                          $TF_PINCLIENT11, $TF_OSSL11_LIBDIR, $TF_PKI) and the exit trap
 #   tf_at_exit CMD...      run CMD at exit (last registered runs first)
@@ -19,14 +30,43 @@
 #                          to $TF_WORK/NAME at exit
 #   tf_done                print the summary line and exit 0 / 1
 #
-# Environment (set by tests/scenarios/CMakeLists.txt; defaults derived from this file's place):
+# Environment (the trees from tlsfloor_test, the rest from tests/scenarios/CMakeLists.txt; defaults
+# derived from this file's place):
 #   TLSFLOOR_BUILD_DIR  TLSFLOOR_SOURCE_DIR  TLSFLOOR_SHIM  TLSFLOOR_PINCLIENT  TLSFLOOR_LOGTOOL
 #   TLSFLOOR_PINCLIENT11  TLSFLOOR_OPENSSL11_LIBDIR  TLSFLOOR_TEST_PKI
 #   TLSFLOOR_KEEP_WORK=1  keep $TF_WORK (BUILD/scenario-work/NAME.XXXXXX) even when all passed
 
-TF_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$TF_LIB/logcheck.sh"
+_ASSERT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$_ASSERT_DIR/logcheck.sh"
 TF_PY=/usr/bin/python3
+ASSERT_PASSES=0
+ASSERT_FAILS=0
+
+pass() {
+    ASSERT_PASSES=$((ASSERT_PASSES + 1))
+    echo "  ok    ${ASSERT_CASE:+$ASSERT_CASE: }$*"
+}
+
+fail() {
+    ASSERT_FAILS=$((ASSERT_FAILS + 1))
+    echo "  FAIL  ${ASSERT_CASE:+$ASSERT_CASE: }$*"
+    if [ "${ASSERT_FAIL_FAST:-0}" = 1 ]; then exit 1; fi
+    return 0
+}
+
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+finish() {
+    echo "--- $ASSERT_PASSES checks passed, $ASSERT_FAILS failed"
+    [ "$ASSERT_FAILS" -eq 0 ] && [ "$ASSERT_PASSES" -gt 0 ]
+}
+
+# ---- the scenario layer ----
+
 TF_CASE=""
 TF_CASES_PASSED=0
 TF_CASES_FAILED=0
@@ -47,6 +87,7 @@ _tf_on_exit() {
 
 tf_init() {
     local name=$1
+    TF_LIB=$_ASSERT_DIR
     TF_SRC=${TLSFLOOR_SOURCE_DIR:-$(cd "$TF_LIB/../.." && pwd)}
     TF_BUILD=${TLSFLOOR_BUILD_DIR:-$TF_SRC/build}
     TF_SHIM=${TLSFLOOR_SHIM:-$TF_BUILD/preload/libtlsfloor.so}

@@ -1,6 +1,6 @@
 # Shared helpers for the mail scenarios (sourced by run.sh, inside tests/lib/netns-run).
 #
-# Environment (set by CMake): TF_SRC (source tree), TF_BUILD (build tree), TF_MAILBIN (where the
+# Environment (set by CMake): TLSFLOOR_SOURCE_DIR, TLSFLOOR_BUILD_DIR (here TF_SRC, TF_BUILD), TF_MAILBIN (where the
 # mail test programs were built), TF_OPENSSL11_ROOT (Debian 11 OpenSSL root, may be empty).
 #
 # Servers:  modern Dovecot on 127.0.0.1 (TLS >= 1.2, ssl = required) and a legacy Dovecot on
@@ -9,8 +9,9 @@
 
 set -u
 
-: "${TF_SRC:?TF_SRC must point at the source tree}"
-: "${TF_BUILD:?TF_BUILD must point at the build tree}"
+TF_SRC=${TLSFLOOR_SOURCE_DIR:?TLSFLOOR_SOURCE_DIR must point at the source tree}
+TF_BUILD=${TLSFLOOR_BUILD_DIR:?TLSFLOOR_BUILD_DIR must point at the build tree}
+export TF_SRC TF_BUILD   # (helpers run as programs read them too)
 TF_LIB=${TF_LIBRARY_PATH:-$TF_BUILD/preload/libtlsfloor.so}
 TF_LOGTOOL=${TF_LOGTOOL:-$TF_BUILD/report/tlsfloor-log}   # the log reader: the checks below select records with it
 PY=/usr/bin/python3          # Debian's python3 (system OpenSSL 3), never a pyenv shim
@@ -31,8 +32,6 @@ T=$(mktemp -d /tmp/tfmail.XXXXXX)
 chmod 755 "$T"
 PKI=$T/pki
 PIDS=()
-FAILS=0
-PASSES=0
 
 MAIN_PID=$$
 cleanup() {
@@ -49,18 +48,11 @@ CA=$PKI/ca.pem
 
 # ---- reporting ------------------------------------------------------------------------------
 
+# pass, fail, check DESCRIPTION COMMAND..., finish: tests/lib/assert.sh, each message prefixed
+# with the case at hand
+. "$TF_SRC/tests/lib/assert.sh"
 CASE=""
-case_begin() { CASE=$1; echo "=== $CASE"; }
-pass() { PASSES=$((PASSES + 1)); echo "  ok    $CASE: $*"; }
-fail() { FAILS=$((FAILS + 1)); echo "  FAIL  $CASE: $*"; }
-check() { # check DESCRIPTION COMMAND...   (command's status decides)
-    local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-finish() {
-    echo "--- $PASSES checks passed, $FAILS failed"
-    [ "$FAILS" -eq 0 ] && [ "$PASSES" -gt 0 ]
-}
+case_begin() { CASE=$1; ASSERT_CASE=$1; echo "=== $CASE"; }
 
 # ---- servers --------------------------------------------------------------------------------
 

@@ -1,14 +1,14 @@
 # shellcheck shell=bash
 # Helpers for the old-host scenarios (sourced inside tests/lib/netns-run): the mail test servers
 # of tests/mail/lib.sh (Dovecot, TLS >= 1.2 only, started here, outside the root) and runners
-# that execute a command chrooted in a Debian 11 root over a copy-on-write view (tests/lib/root-run).
+# that execute a command chrooted in a Debian 11 root over a copy-on-write view (tests/lib/netns-run --root).
 #
-# Environment: TF_SRC, TF_BUILD, TF_LIBRARY_PATH (the shim for the root's architecture, built on
+# Environment: TLSFLOOR_SOURCE_DIR, TLSFLOOR_BUILD_DIR, TF_LIBRARY_PATH (the shim for the root's architecture, built on
 # this Debian 12 machine), TF_ROOT (the root, from tests/lib/mkroot).
 : "${TF_ROOT:?TF_ROOT must name a root made by tests/lib/mkroot}"
-. "$TF_SRC/tests/mail/lib.sh"
+. "$TLSFLOOR_SOURCE_DIR/tests/mail/lib.sh"
 
-ROOT_RUN=$TF_SRC/tests/lib/root-run
+ROOT_RUN=$TF_SRC/tests/lib/netns-run
 TF_LOGTOOL=$TF_BUILD/report/tlsfloor-log
 . "$TF_SRC/tests/lib/logcheck.sh"
 if [ ! -f "$TF_ROOT/.tlsfloor-root" ]; then
@@ -44,7 +44,7 @@ root_run() {
             [ "$how" = audit ] && extra+=(--env TLSFLOOR_MODE=audit) ;;
         *) echo "root_run: plain|shim|audit, not $how" >&2; return 2 ;;
     esac
-    "$ROOT_RUN" --state "$STATE" --bind "$T:$INROOT_T" "${ROOT_RUN_OPTS[@]}" "${extra[@]}" "$TF_ROOT" "$@" \
+    "$ROOT_RUN" --root "$TF_ROOT" --state "$STATE" --bind "$T:$INROOT_T" "${ROOT_RUN_OPTS[@]}" "${extra[@]}" -- "$@" \
         > "$OUT/$n.out" 2> "$OUT/$n.err" < "${RUN_STDIN:-/dev/null}"
     echo $? > "$OUT/$n.rc"
 }

@@ -18,16 +18,16 @@ subs=$(for r in "$@"; do
                split(span, w, " "); print w[2] } }' "$r"
 done | sed 's/[^a-z-].*//' | sort -u)
 [ -n "$subs" ] || { echo "FAIL: no subcommand found in $*"; exit 1; }
-fails=0
+# pass, fail, finish
+. "$(dirname "$0")/../lib/assert.sh"
 for s in $subs; do
     out=$("$tf" "$s" --help 2>&1) && rc=0 || rc=$?
     if [ "$rc" -le 2 ] && ! grep -qi 'not found\|not installed\|unknown option\|no command given' <<<"$out" \
        && grep -qiE "usage|tlsfloor[ -]$s" <<<"$out"; then
-        echo "  ok    tlsfloor $s --help (status $rc): $(grep -i -m1 usage <<<"$out")"
+        pass "tlsfloor $s --help (status $rc): $(grep -i -m1 usage <<<"$out")"
     else
-        echo "  FAIL  tlsfloor $s --help (status $rc):"; sed 's/^/    | /' <<<"$out" | head -5
-        fails=$((fails + 1))
+        fail "tlsfloor $s --help (status $rc):"; sed 's/^/    | /' <<<"$out" | head -5
     fi
 done
 echo "subcommands named: $(echo $subs)"
-[ "$fails" -eq 0 ] && echo PASS || { echo "FAIL: $fails"; exit 1; }
+finish

@@ -7,7 +7,7 @@ expect() {  # expect DESC STATUS PATTERN -- ARGS...
     local desc=$1 want=$2 pat=$3; shift 4
     chk "$@" > "$WORK/out" 2>&1
     local rc=$?
-    if [ "$rc" -eq "$want" ] && grep -Eq -- "$pat" "$WORK/out"; then ok "$desc"; else bad "$desc (status $rc)"; cat "$WORK/out"; fi
+    if [ "$rc" -eq "$want" ] && grep -Eq -- "$pat" "$WORK/out"; then pass "$desc"; else fail "$desc (status $rc)"; cat "$WORK/out"; fi
 }
 tfp_conf "$WORK/audit-stderr.cnf" audit stderr
 

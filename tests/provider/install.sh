@@ -15,7 +15,7 @@ OPENSSL_CONF=$WORK/debian.cnf "$probe" > "$WORK/p1.out" 2>&1
 check "stock config: probe OK (enforce refused)" grep -q '^verdict: OK: enforce' "$WORK/p1.out"
 inst install --config "$WORK/debian.cnf" --module "$TFP_MODULE" > "$WORK/i1b.out" 2>&1
 check "second install refused" grep -q 'already installed' "$WORK/i1b.out"
-inst status --config "$WORK/debian.cnf" | grep -q '^installed' && ok "status: installed" || bad "status: installed"
+inst status --config "$WORK/debian.cnf" | grep -q '^installed' && pass "status: installed" || fail "status: installed"
 inst uninstall --config "$WORK/debian.cnf" > "$WORK/u1.out" 2>&1
 check "stock config: uninstall restores the bytes" cmp -s "$WORK/debian.cnf" "$WORK/debian.orig"
 check "stock config: no backup left behind" [ ! -e "$WORK/debian.cnf.tlsfloor-backup" ]

@@ -1,5 +1,5 @@
 #!/bin/bash
-# layout.sh BUILD SRC: where `cmake --install` puts the provider module, as configured:
+# layout.sh: where `cmake --install` puts the provider module, as configured:
 #   prefix /usr                        OpenSSL's module directory, as a path under the prefix
 #   -DTLSFLOOR_OSSL_MODULES_DIR=DIR    DIR, whatever the prefix
 #   any other prefix                   <prefix>/lib/ossl-modules
@@ -8,13 +8,12 @@
 # Configure only, in scratch trees under BUILD; shim_wrapper installs a real build into a
 # temporary prefix and checks that nothing lands outside it.
 set -euo pipefail
-build=$(cd "${1:?usage: layout.sh BUILD SRC}" && pwd) src=$(cd "${2:?usage: layout.sh BUILD SRC}" && pwd)
+build=$(cd "${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)}" && pwd) src=$(cd "${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}" && pwd)
 mkdir -p "$build/tests/provider"
 work=$(mktemp -d "$build/tests/provider/layout.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
+# pass, fail, finish
+. "$src/tests/lib/assert.sh"
 
 mdir=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
 case $mdir in /usr/*) ;; *) echo "FAIL: OpenSSL's module directory is not under /usr: '$mdir'" >&2; exit 1 ;; esac
@@ -36,7 +35,7 @@ layout() {
 # expect NAME WANT-DEST WANT-MODULE
 expect() {
     if [ "$DEST" = "$2" ] && [ "$MODULE" = "$3" ]; then
-        ok "$1: module into $DEST, configs name $MODULE"
+        pass "$1: module into $DEST, configs name $MODULE"
     else
         fail "$1: module into '$DEST' (want '$2'), configs name '$MODULE' (want '$3')"
     fi
@@ -57,5 +56,4 @@ printf 'set(TLSFLOOR_OSSL_MODULES_DIR "%s" CACHE PATH "OpenSSL module directory"
 layout old -C "$work/old-cache.cmake" -DCMAKE_INSTALL_PREFIX=/opt/tlsfloor
 expect "old build tree, prefix /opt/tlsfloor" "\${CMAKE_INSTALL_PREFIX}/lib/ossl-modules" "@TF_INSTALL_PREFIX@/lib/ossl-modules/tlsfloor.so"
 
-[ "$failures" -eq 0 ] || exit 1
-echo PASS
+finish

@@ -1,9 +1,13 @@
 # shellcheck shell=bash disable=SC2034
-# Shared helpers of the provider tests (sourced). Needs TFP_BUILD (the build tree) and runs
-# inside ns-run (loopback only).
+# Shared helpers of the provider tests (sourced). Needs TLSFLOOR_BUILD_DIR, TLSFLOOR_SOURCE_DIR and runs
+# inside tests/lib/netns-run (loopback only).
 set -uo pipefail
-: "${TFP_BUILD:?TFP_BUILD must point at the build tree}"
-[ "${TFP_IN_NS:-}" = 1 ] || { echo "run me through tests/provider/ns-run" >&2; exit 2; }
+TFP_BUILD=${TLSFLOOR_BUILD_DIR:?TLSFLOOR_BUILD_DIR must point at the build tree}
+TFP_SRC=${TLSFLOOR_SOURCE_DIR:?TLSFLOOR_SOURCE_DIR must point at the source tree}
+export TFP_BUILD TFP_SRC   # (helpers run as programs read them too)
+[ "${TLSFLOOR_IN_NETNS:-}" = 1 ] || { echo "run me through tests/lib/netns-run" >&2; exit 2; }
+# pass, fail, check, finish
+. "$TFP_SRC/tests/lib/assert.sh"
 
 # The provider reads these; the tests set mode and log through the config only.
 unset TLSFLOOR_MODE TLSFLOOR_LOG
@@ -16,8 +20,6 @@ SSLCIPHERS='DEFAULT:@SECLEVEL=0'
 WORK=$(mktemp -d /tmp/tfp-test.XXXXXX)
 chmod 755 "$WORK"
 TFP_PIDS=()
-tfp_failures=0
-tfp_checks=0
 
 tfp_cleanup() {
     local p
@@ -25,15 +27,10 @@ tfp_cleanup() {
         kill "$p" 2>/dev/null
         wait "$p" 2>/dev/null
     done
-    if [ "$tfp_failures" -eq 0 ] || [ -z "${TFP_KEEP:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
+    if [ "$ASSERT_FAILS" -eq 0 ] || [ -z "${TFP_KEEP:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
 }
 trap tfp_cleanup EXIT
 
-ok()  { tfp_checks=$((tfp_checks + 1)); echo "ok: $*"; }
-bad() { tfp_checks=$((tfp_checks + 1)); tfp_failures=$((tfp_failures + 1)); echo "FAIL: $*"; }
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
-finish() { echo "$tfp_checks checks, $tfp_failures failed"; [ "$tfp_failures" -eq 0 ]; }
 
 # tfp_public_dir NAME: a folder every user can reach, wherever the checkout lives (a home
 # directory is 0700 on Debian 12; tests never change permissions outside the build tree):

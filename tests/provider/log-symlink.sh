@@ -45,5 +45,5 @@ case_link() {
 }
 case_link svc "$WORK/svc/x.jsonl" "$WORK/secret"
 case_link sticky "$WORK/sticky/y.jsonl" "$WORK/created-by-root"
-[ "$tfp_failures" -eq 0 ] || { cat "$WORK"/*.out; cat "$syslog"; }
+[ "$ASSERT_FAILS" -eq 0 ] || { cat "$WORK"/*.out; cat "$syslog"; }
 finish

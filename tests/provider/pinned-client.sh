@@ -22,5 +22,5 @@ check "shipped enforce config: one record, applied:true" [ "$(records "$WORK/enf
 OPENSSL_CONF=$WORK/audit.cnf "$TFP_TESTBIN/tfp_client" 4433 tls1 > "$WORK/audit.out" 2>&1
 check "audit config: TLSv1_client_method connects" grep -qx "result: connected TLSv1" "$WORK/audit.out"
 check "audit config: one record, applied:false" [ "$(records "$WORK/audit.jsonl" detail.applied=false)" -eq 1 ]
-[ "$tfp_failures" -eq 0 ] || cat "$WORK"/*.out
+[ "$ASSERT_FAILS" -eq 0 ] || cat "$WORK"/*.out
 finish

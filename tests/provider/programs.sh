@@ -48,10 +48,10 @@ declare -A EXE=([s_client]=$(readlink -f /usr/bin/openssl) [curl]=$(readlink -f 
 
 for prog in s_client curl python; do
     # No provider at all: the legacy handshake works, so a refusal below is the provider's doing.
-    if run "${prog}_legacy" "$EMPTY_CNF"; then ok "$prog: TLS 1.0 completes without the provider"; else bad "$prog: TLS 1.0 fails even without the provider"; cat "$WORK/${prog}_legacy.out"; fi
+    if run "${prog}_legacy" "$EMPTY_CNF"; then pass "$prog: TLS 1.0 completes without the provider"; else fail "$prog: TLS 1.0 fails even without the provider"; cat "$WORK/${prog}_legacy.out"; fi
 
     n=$(records "$WORK/enforce.jsonl")
-    if run "${prog}_legacy" "$WORK/enforce.cnf"; then bad "$prog: enforce: TLS 1.0 completed"; else ok "$prog: enforce: TLS 1.0 refused"; fi
+    if run "${prog}_legacy" "$WORK/enforce.cnf"; then fail "$prog: enforce: TLS 1.0 completed"; else pass "$prog: enforce: TLS 1.0 refused"; fi
     m=$(records "$WORK/enforce.jsonl" detail.applied=true)
     check "$prog: enforce: exactly one legacy_handshake record, applied:true" [ "$m" -eq $((n + 1)) ]
     check "$prog: enforce: the record names the program" [ "$(records "$WORK/enforce.jsonl" "exe=${EXE[$prog]}")" -ge 1 ]
@@ -60,16 +60,16 @@ for prog in s_client curl python; do
     fi
 
     n=$(records "$WORK/audit.jsonl")
-    if run "${prog}_legacy" "$WORK/audit.cnf"; then ok "$prog: audit: TLS 1.0 completes"; else bad "$prog: audit: TLS 1.0 failed"; cat "$WORK/${prog}_legacy.out"; fi
+    if run "${prog}_legacy" "$WORK/audit.cnf"; then pass "$prog: audit: TLS 1.0 completes"; else fail "$prog: audit: TLS 1.0 failed"; cat "$WORK/${prog}_legacy.out"; fi
     m=$(records "$WORK/audit.jsonl" detail.applied=false)
     check "$prog: audit: exactly one legacy_handshake record, applied:false" [ "$m" -eq $((n + 1)) ]
 
     n=$(records "$WORK/enforce.jsonl")
-    if run "${prog}_control" "$WORK/enforce.cnf"; then ok "$prog: enforce: TLS 1.2 control works"; else bad "$prog: enforce: TLS 1.2 control failed"; cat "$WORK/${prog}_control.out"; fi
+    if run "${prog}_control" "$WORK/enforce.cnf"; then pass "$prog: enforce: TLS 1.2 control works"; else fail "$prog: enforce: TLS 1.2 control failed"; cat "$WORK/${prog}_control.out"; fi
     check "$prog: enforce: no record for TLS 1.2" [ "$(records "$WORK/enforce.jsonl")" -eq "$n" ]
-    if run "${prog}_control" "$WORK/shipped.cnf"; then ok "$prog: shipped config: TLS 1.2 control works"; else bad "$prog: shipped config: TLS 1.2 control failed"; cat "$WORK/${prog}_control.out"; fi
+    if run "${prog}_control" "$WORK/shipped.cnf"; then pass "$prog: shipped config: TLS 1.2 control works"; else fail "$prog: shipped config: TLS 1.2 control failed"; cat "$WORK/${prog}_control.out"; fi
 
-    if run "${prog}_legacy" "$WORK/shipped.cnf"; then bad "$prog: shipped enforce config: TLS 1.0 completed"; else ok "$prog: shipped enforce config: TLS 1.0 refused"; fi
+    if run "${prog}_legacy" "$WORK/shipped.cnf"; then fail "$prog: shipped enforce config: TLS 1.0 completed"; else pass "$prog: shipped enforce config: TLS 1.0 refused"; fi
 done
 grep -h . "$WORK"/enforce.jsonl | head -1
 finish

@@ -49,5 +49,5 @@ check "uninstall removes the include file" [ ! -e "$WORK/etc/tlsfloor-provider.c
 as_nobody "${evade[@]}" "$pub/suid-client" 4433 tls1 > "$WORK/suid-after.out" 2>&1
 check "after uninstall the setuid client connects again" grep -qx "result: connected TLSv1" "$WORK/suid-after.out"
 umount "$sys"
-[ "$tfp_failures" -eq 0 ] || cat "$WORK"/*.out
+[ "$ASSERT_FAILS" -eq 0 ] || cat "$WORK"/*.out
 finish

@@ -32,5 +32,5 @@ rc=$?
 check "static, audit: exits 0 under valgrind (status $rc)" [ "$rc" -eq 0 ]
 check "static, audit: connects" grep -qx "result: connected TLSv1" "$WORK/audit.out"
 check "static, audit: one record, applied:false" [ "$(records "$WORK/audit.jsonl" detail.applied=false)" -eq 1 ]
-[ "$tfp_failures" -eq 0 ] || { cat "$WORK"/*.out; cat "$WORK"/valgrind-*.log; }
+[ "$ASSERT_FAILS" -eq 0 ] || { cat "$WORK"/*.out; cat "$WORK"/valgrind-*.log; }
 finish

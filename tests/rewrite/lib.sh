@@ -10,18 +10,15 @@ PY=/usr/bin/python3
 LOGTOOL=${TLSFLOOR_LOGTOOL:-$BUILD/report/tlsfloor-log}
 . "$SRC/tests/lib/logcheck.sh"   # tf_ere_quote
 
-FAILS=0
-CHECKS=0
+# pass, fail, finish (check, below, is this area's log check)
+. "$SRC/tests/lib/assert.sh"
 SERVER_PIDS=()
-
-ok()   { CHECKS=$((CHECKS + 1)); echo "ok: $*"; }
-bad()  { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL: $*"; }
 
 cleanup() {
     local p
     for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${SERVER_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    if [ "$FAILS" -eq 0 ] && [ -z "${KEEP_WORK:-}" ]; then rm -rf "$WORK"; else echo "work dir kept: $WORK"; fi
+    if [ "$ASSERT_FAILS" -eq 0 ] && [ -z "${KEEP_WORK:-}" ]; then rm -rf "$WORK"; else echo "work dir kept: $WORK"; fi
 }
 
 setup() {
@@ -129,20 +126,20 @@ noshim() {
 newlog() { LOG=$WORK/$1.tf.jsonl; rm -f "$LOG"; }
 
 expect_rc() {   # expect_rc WANT WHAT
-    if [ "$RC" -eq "$1" ]; then ok "$2: exit $RC"; else bad "$2: exit $RC, want $1"; fi
+    if [ "$RC" -eq "$1" ]; then pass "$2: exit $RC"; else fail "$2: exit $RC, want $1"; fi
 }
 expect_rc_not() {
-    if [ "$RC" -ne "$1" ]; then ok "$2: exit $RC (not $1)"; else bad "$2: exit $RC"; fi
+    if [ "$RC" -ne "$1" ]; then pass "$2: exit $RC (not $1)"; else fail "$2: exit $RC"; fi
 }
 expect_out() {   # expect_out TAG REGEX WHAT
-    if grep -Eq -- "$2" "$WORK/$1.out"; then ok "$3"; else bad "$3: no /$2/ in $1 output"; fi
+    if grep -Eq -- "$2" "$WORK/$1.out"; then pass "$3"; else fail "$3: no /$2/ in $1 output"; fi
 }
 expect_no_out() {
-    if grep -Eq -- "$2" "$WORK/$1.out"; then bad "$3: /$2/ in $1 output"; else ok "$3"; fi
+    if grep -Eq -- "$2" "$WORK/$1.out"; then fail "$3: /$2/ in $1 output"; else pass "$3"; fi
 }
 same_out() {     # same_out TAG1 TAG2 WHAT: byte-for-byte equal outputs
-    if cmp -s "$WORK/$1.out" "$WORK/$2.out"; then ok "$3"; else
-        bad "$3: outputs differ"; diff "$WORK/$1.out" "$WORK/$2.out" | sed 's/^/    /' | head -20
+    if cmp -s "$WORK/$1.out" "$WORK/$2.out"; then pass "$3"; else
+        fail "$3: outputs differ"; diff "$WORK/$1.out" "$WORK/$2.out" | sed 's/^/    /' | head -20
     fi
 }
 # check expect|count|none EVENT [N] [COND...]: at least one / exactly N / no record of EVENT with
@@ -157,7 +154,7 @@ check() {
         expect) want=(--expect-min 1) ;;
         count) want=(--expect "$1"); shift ;;
         none) want=(--none) ;;
-        *) bad "check: unknown operation $op"; return ;;
+        *) fail "check: unknown operation $op"; return ;;
     esac
     for c in "$@"; do
         k=${c%%=*} v=${c#*=}
@@ -172,18 +169,14 @@ check() {
     done
     [ -e "$log" ] || log=/dev/null
     if "$LOGTOOL" --check --allow-empty --event "$event" "${where[@]}" "${want[@]}" "$log" >"$WORK/check.out" 2>&1; then
-        ok "log: $what"
+        pass "log: $what"
     else
-        bad "log check: $what"; sed 's/^/    /' "$WORK/check.out" | head -30
+        fail "log check: $what"; sed 's/^/    /' "$WORK/check.out" | head -30
     fi
 }
 expect_sni() {   # expect_sni SERVER NAME
     local got
     got=$(last_sni "$1")
-    if [ "$got" = "$2" ]; then ok "server $1 received SNI $2"; else bad "server $1 received SNI $got, want $2"; fi
+    if [ "$got" = "$2" ]; then pass "server $1 received SNI $2"; else fail "server $1 received SNI $got, want $2"; fi
 }
 
-finish() {
-    echo "== $CHECKS checks, $FAILS failed"
-    [ "$FAILS" -eq 0 ]
-}

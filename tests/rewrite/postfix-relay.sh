@@ -11,9 +11,9 @@
 #  2. with the shim imported into Postfix's daemons it is delivered to the sink, and the log
 #     has exactly one host_rewritten (layer resolve) for the legacy name and no other rewrite
 #     record (the numeric-address check Postfix makes first is not a lookup).
-# Environment: TF_SRC, TF_BUILD, TF_LIBRARY_PATH (the shim under test).
+# Environment: TLSFLOOR_SOURCE_DIR, TLSFLOOR_BUILD_DIR, TF_LIBRARY_PATH (the shim under test).
 set -u
-. "$TF_SRC/tests/mail/lib.sh"
+. "$TLSFLOOR_SOURCE_DIR/tests/mail/lib.sh"
 . "$TF_SRC/tests/rewrite/dnslib.sh"
 
 for prog in postfix; do

@@ -5,9 +5,9 @@
 # answer to the question asked: the legacy name in the question, a CNAME to smtp.office365.com,
 # then its address; one host_rewritten per call. Also: a short buffer (TC, never past it), the
 # standard name untouched, audit mode. Runs inside tests/lib/netns-run.
-# Environment: TF_SRC, TF_BUILD, TF_LIBRARY_PATH, TF_RESQUERY (the resquery program).
+# Environment: TLSFLOOR_SOURCE_DIR, TLSFLOOR_BUILD_DIR, TF_LIBRARY_PATH, TF_RESQUERY (the resquery program).
 set -u
-. "$TF_SRC/tests/mail/lib.sh"
+. "$TLSFLOOR_SOURCE_DIR/tests/mail/lib.sh"
 . "$TF_SRC/tests/rewrite/dnslib.sh"
 Q=${TF_RESQUERY:?TF_RESQUERY must name the resquery program}
 trap 'stop_dns; cleanup' EXIT

@@ -1,12 +1,12 @@
 #!/bin/bash
-# run.sh CASE BUILD_DIR SOURCE_DIR: one rewrite test case (issue 3), run inside tests/lib/netns-run.
+# run.sh CASE: one rewrite test case (issue 3), run inside tests/lib/netns-run.
 # Each case runs its client without the shim (it must fail, or for negative cases behave the
 # same) and with it (it must pass, and the JSON log must show the rewrite and who asked).
 set -uo pipefail
 
 CASE=${1:?case}
-BUILD=$(cd "${2:?build dir}" && pwd)
-SRC=$(cd "${3:?source dir}" && pwd)
+BUILD=$(cd "${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)}" && pwd)
+SRC=$(cd "${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}" && pwd)
 . "$SRC/tests/rewrite/lib.sh"
 
 CA=$BUILD/tests/rewrite/pki/ca.pem
@@ -258,7 +258,7 @@ case_dlsym_dotnet() {
 case_dlsym_dotnet_openssl11() {
     local ld=${TF_OPENSSL11_ROOT:-}/usr/lib/x86_64-linux-gnu
     if [ -z "${TF_OPENSSL11_ROOT:-}" ] || [ ! -e "$ld/libssl.so.1.1" ]; then
-        bad "cannot run: no OpenSSL 1.1 (configure with -DTLSFLOOR_OPENSSL11_ROOT=<Debian 11 libssl1.1 root>; TF_OPENSSL11_ROOT='${TF_OPENSSL11_ROOT:-}')"
+        fail "cannot run: no OpenSSL 1.1 (configure with -DTLSFLOOR_OPENSSL11_ROOT=<Debian 11 libssl1.1 root>; TF_OPENSSL11_ROOT='${TF_OPENSSL11_ROOT:-}')"
         return
     fi
     DLSYM_LIBRARY=libssl.so.1.1
@@ -427,7 +427,7 @@ case_passthrough() {
             local rc0=$RC
             newlog "s$i"
             run "s$i" shim "$CLIENT" --resolve-only "$fn" "$n"
-            if [ "$RC" -eq "$rc0" ]; then ok "$fn('$n'): exit $RC both ways"; else bad "$fn('$n'): exit $RC under the shim, $rc0 without"; fi
+            if [ "$RC" -eq "$rc0" ]; then pass "$fn('$n'): exit $RC both ways"; else fail "$fn('$n'): exit $RC under the shim, $rc0 without"; fi
             same_out "p$i" "s$i" "$fn('$n'): same output with and without the shim"
             check none host_rewritten
         done
@@ -456,7 +456,7 @@ case_passthrough_blanks() {
             local rc0=$RC
             newlog "s$i"
             run "s$i" shim "$CLIENT" --resolve-only "$fn" "$n"
-            if [ "$RC" -eq "$rc0" ]; then ok "$fn('$n'): exit $RC both ways"; else bad "$fn('$n'): exit $RC under the shim, $rc0 without"; fi
+            if [ "$RC" -eq "$rc0" ]; then pass "$fn('$n'): exit $RC both ways"; else fail "$fn('$n'): exit $RC under the shim, $rc0 without"; fi
             same_out "p$i" "s$i" "$fn('$n'): same output with and without the shim"
             check none host_rewritten
         done

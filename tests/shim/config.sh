@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# config.sh BUILD SRC — bad settings are reported once and the floor still holds; a config file
+# config.sh — bad settings are reported once and the floor still holds; a config file
 # is read; an unpinned client cannot fall below the floor either. Runs inside netns-run.
-. "$(dirname "$0")/lib.sh" "$@"
+. "$(dirname "$0")/lib.sh"
 
 # A server that still speaks only TLS 1.0/1.1 (what the floor must refuse to use).
 start_server 4434 -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -www

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# coverage.sh BUILD SRC — authentication posture (auth records: basic vs oauth, never a
+# coverage.sh — authentication posture (auth records: basic vs oauth, never a
 # credential) and mail connections no OpenSSL handshake covered (uncovered_connection).
 # Runs inside netns-run: a scripted IMAP server on 127.0.0.1:993 (TLS) and :143 (plain).
-. "$(dirname "$0")/lib.sh" "$@"
+. "$(dirname "$0")/lib.sh"
 
 /usr/bin/python3 "$src/tests/shim/fake_mail.py" "$work/pki/server.pem" "$work/pki/server.key" >"$work/server.out" 2>&1 &
 server=$!

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# deepbind.sh BUILD SRC — runs inside tests/lib/netns-run (loopback only).
-. "$(dirname "$0")/lib.sh" "$@"
+# deepbind.sh — runs inside tests/lib/netns-run (loopback only).
+. "$(dirname "$0")/lib.sh"
 host=$build/tests/shim/loaderhost
 
 start_server 4433 -no_ssl3 -no_tls1 -no_tls1_1 -naccept 100

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# demo.sh BUILD SRC — scripts/demo shows what the README says it shows.
+# demo.sh — scripts/demo shows what the README says it shows.
 set -euo pipefail
-build=$1 src=$2
-fail() { echo "FAIL: $*" >&2; echo "$out" >&2; exit 1; }
+build=${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)} src=${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}
+# fail (stops the script at the first failed check), pass
+ASSERT_FAIL_FAST=1
+. "$src/tests/lib/assert.sh"
+trap '[ "$ASSERT_FAILS" = 0 ] || echo "$out" >&2' EXIT   # a failure shows what the demo printed
 out=$(TLSFLOOR_LIBRARY=$build/preload/libtlsfloor.so timeout 120 "$src/scripts/demo" 2>&1)
 # pinned client: fails without, works with, log names what was raised, audit still fails
 echo "$out" | grep -q 'tlsv1 alert protocol version' || fail "no failure shown without tlsfloor"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# dlsym.sh BUILD — tlsfloor's dlsym/dlvsym hooks change nothing but lookups of hooked TLS names on
+# dlsym.sh — tlsfloor's dlsym/dlvsym hooks change nothing but lookups of hooked TLS names on
 # a TLS library's handle: RTLD_DEFAULT, RTLD_NEXT (from the program and from another preloaded
 # library, before or after tlsfloor), a non-TLS library's handle, misses and their dlerror() text,
 # and libssl functions the shim does not hook all land where they land without it.
 set -uo pipefail
-build=$(cd "${1:?build dir}" && pwd)
+build=$(cd "${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)}" && pwd)
 lib=$build/preload/libtlsfloor.so
 check=$build/tests/shim/dlsymcheck
 probe=$build/tests/shim/libnextprobe.so
@@ -13,15 +13,15 @@ for f in "$lib" "$check" "$probe"; do
 done
 unset LD_PRELOAD
 export TLSFLOOR_LOG=/dev/null
-fails=0
+# pass, fail, finish
+. "${TLSFLOOR_SOURCE_DIR:?}/tests/lib/assert.sh"
 
 # expect PRELOAD EXPECTED-OUTPUT: the program's lines under that LD_PRELOAD
 expect() {
     local out
     out=$(env LD_PRELOAD="$1" "$check" 2>&1)
-    if [ "$out" = "$2" ]; then echo "ok: LD_PRELOAD='${1//$build\//}'"; else
-        echo "FAIL: LD_PRELOAD='${1//$build\//}'"; diff <(echo "$2") <(echo "$out") | sed 's/^/    /'
-        fails=$((fails + 1))
+    if [ "$out" = "$2" ]; then pass "LD_PRELOAD='${1//$build\//}'"; else
+        fail "LD_PRELOAD='${1//$build\//}'"; diff <(echo "$2") <(echo "$out") | sed 's/^/    /'
     fi
 }
 
@@ -70,4 +70,4 @@ cp "$lib" "$build/tests/shim/libtlsfloor-copy.so"
 expect "$lib $build/tests/shim/libtlsfloor-copy.so" "${shim_head%handle SSL_new*}handle SSL_new libssl.so.3
 handle vsym SSL_new libssl.so.3"
 rm -f "$build/tests/shim/libtlsfloor-copy.so"
-[ "$fails" -eq 0 ] && echo PASS || { echo "FAIL: $fails case(s)"; exit 1; }
+finish

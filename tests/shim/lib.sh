@@ -1,13 +1,15 @@
-# lib.sh — sourced by the shim scenarios: `. lib.sh BUILD SRC`. Sets build, src, lib (the shim),
+# lib.sh — sourced by the shim scenarios. Sets build, src (TLSFLOOR_BUILD_DIR, TLSFLOOR_SOURCE_DIR), lib (the shim),
 # work (removed at exit, with the server started by start_server), a test PKI in $work/pki.
 set -euo pipefail
-build=$1 src=$2
+build=${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)} src=${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}
 lib=$build/preload/libtlsfloor.so
 logtool=$build/report/tlsfloor-log   # the log checks (report/log.c)
 work=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail (stops the script at the first failed check), pass
+ASSERT_FAIL_FAST=1
+. "$src/tests/lib/assert.sh"
 "$src/tests/lib/mkpki" "$work/pki" >/dev/null
 
 # start_server PORT ARGS...: openssl s_server with the test certificate, waited for.

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# linkage.sh BUILD — the shim links no OpenSSL and references no OpenSSL symbol, so it loads into
+# linkage.sh — the shim links no OpenSSL and references no OpenSSL symbol, so it loads into
 # any process (even under LD_BIND_NOW=1) and serves libssl.so.1.1 and libssl.so.3 alike.
 set -euo pipefail
-lib=$1/preload/libtlsfloor.so
-fail() { echo "FAIL: $*" >&2; exit 1; }
+lib=${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)}/preload/libtlsfloor.so
+src=${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}
+# fail (stops the script at the first failed check), pass
+ASSERT_FAIL_FAST=1
+. "$src/tests/lib/assert.sh"
 needed=$(readelf -d "$lib" | awk '/NEEDED/ {print $NF}')
 echo "NEEDED: $needed"
 echo "$needed" | grep -Eq 'libssl|libcrypto|libunwind' && fail "links $needed"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# stacks.sh BUILD SRC STATIC11 — uncovered_connection names the TLS stack tlsfloor could not see, says
+# stacks.sh STATIC11 — uncovered_connection names the TLS stack tlsfloor could not see, says
 # what to do, and carries the caller saved at connect(): a Java client (JSSE, compiled here with
 # javac), clients with OpenSSL 3 and 1.1 linked in statically, and NSS's tstclnt, each talking IMAPS to
 # the TLS 1.2-minimum responder (fake_mail.py) on 127.0.0.1:993. Runs inside netns-run.
-. "$(dirname "$0")/lib.sh" "$@"
+. "$(dirname "$0")/lib.sh"
 
 for tool in javac java keytool tstclnt; do
     command -v "$tool" >/dev/null || fail "$tool missing (packages openjdk-17-jdk-headless, libnss3-tools)"
@@ -52,9 +52,9 @@ grep -q '^TLSv1.[23] \* OK fake IMAP ready' "$work/static.out" || fail "static c
 expect_stack "$log" openssl-static "OpenSSL 3 provider" '/static_ssl_client$'
 check "$log" 'assert ev("uncovered_connection")[0]["detail"]["tls_libraries"] == "", recs'
 
-# OpenSSL 1.1 linked in: no provider can help there (argument 3: the client, built when
+# OpenSSL 1.1 linked in: no provider can help there (argument 1: the client, built when
 # TLSFLOOR_OPENSSL11_ROOT was set at configure time, as scripts/test does).
-client11=${3:-}
+client11=${1:-}
 [ -n "$client11" ] || fail "TLSFLOOR_OPENSSL11_ROOT was not set at configure time: the static OpenSSL 1.1 client was not built"
 log=$work/static11.jsonl
 TLSFLOOR_LOG=$log LD_PRELOAD=$lib "$client11" "$host" 993 "$work/pki/ca.pem" >"$work/static11.out" || fail "static 1.1 client"

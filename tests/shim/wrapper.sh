@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# wrapper.sh BUILD SRC — scripts/tlsfloor: environment it sets, LD_PRELOAD kept, errors, and the
+# wrapper.sh — scripts/tlsfloor: environment it sets, LD_PRELOAD kept, errors, and the
 # installed layout (cmake --install into a temporary prefix) finding the library and provider.
 set -euo pipefail
-build=$1 src=$2
+build=${TLSFLOOR_BUILD_DIR:?the build tree (set by ctest)} src=${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}
 w=$src/scripts/tlsfloor
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail (stops the script at the first failed check), pass
+ASSERT_FAIL_FAST=1
+. "$src/tests/lib/assert.sh"
 show='printf "%s|%s|%s|%s|%s|%s|%s\n" "$LD_PRELOAD" "${TLSFLOOR_MODE-}" "${TLSFLOOR_MIN-}" "${TLSFLOOR_LOG-}" "${TLSFLOOR_REWRITE-}" "${TLSFLOOR_VERIFY-}" "${TLSFLOOR_REWRITE_DEFAULTS-}"'
 lib=$(readlink -f "$build/preload/libtlsfloor.so")
 

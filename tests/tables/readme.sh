@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# readme.sh TABLES SRC WHICH — the README's generated table (the lines after
+# readme.sh TABLES WHICH — the README's generated table (the lines after
 # "<!-- generated: tlsfloor tables WHICH --markdown" and its header, up to the first line that is
 # not a table row) is exactly what `tlsfloor-tables WHICH --markdown` prints. WHICH: settings or
 # events. On a difference: the diff, and the rows to paste.
 set -euo pipefail
-tables=$1 src=$2 which=$3
+tables=$1 which=$2 src=${TLSFLOOR_SOURCE_DIR:?the source tree (set by ctest)}
 want=$("$tables" "$which" --markdown)
 got=$(awk -v tag="<!-- generated: tlsfloor tables $which --markdown" '
     index($0, tag) == 1 { on = 1; skip = 2; next }

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_bind_now (sourced by run.sh, which provides the helpers)
+# hardening_bind_now (sourced by run.sh, which provides the helpers)
 # LD_BIND_NOW=1: no "undefined symbol" in programs with and without libssl.
 start_server
 log=$work/log.jsonl

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_cipher_rejected (issue 10, item 14): a cipher string the library rejects stays rejected
+# hardening_cipher_rejected (issue 10, item 14): a cipher string the library rejects stays rejected
 # under tlsfloor (it once retried it extended, and failed open); nothing says applied:true.
 log=$work/log.jsonl
 prog='

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_concurrency (sourced by run.sh, which provides the helpers)
+# hardening_concurrency (sourced by run.sh, which provides the helpers)
 # 8 processes x 8 threads, every connection pinned, one JSON log file.
 start_server; baseline_fails
 log=$work/log.jsonl

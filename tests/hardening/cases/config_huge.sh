@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_config_huge (sourced by run.sh, which provides the helpers)
+# hardening_config_huge (sourced by run.sh, which provides the helpers)
 start_server; baseline_fails
 log=$work/log.jsonl
 # Over the size limit: ignored entirely (its "mode audit" must not apply).

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_config_malformed (sourced by run.sh, which provides the helpers)
+# hardening_config_malformed (sourced by run.sh, which provides the helpers)
 start_server; baseline_fails
 log=$work/log.jsonl
 # Eight bad lines in one file (all eight shown), six in another (NUL byte last).

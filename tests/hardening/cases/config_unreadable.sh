@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_config_unreadable (issue 10, item 21): a system config only root can read is normal for
+# hardening_config_unreadable (issue 10, item 21): a system config only root can read is normal for
 # everyone else: no config_error in every program's stderr; said once, in a log file when one
 # is set; the floor holds with the defaults.
 if [ "${TLSFLOOR_SANITIZED:-0}" = 1 ]; then

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_env_control (sourced by run.sh, which provides the helpers)
+# hardening_env_control (sourced by run.sh, which provides the helpers)
 start_server; baseline_fails
 log=$work/log.jsonl
 TLSFLOOR_LOG=$log TLSFLOOR_MODE=$'audit\n{"event":"injected"}' TLSFLOOR_MIN=$'1.0\e[2J' \

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_exec (sourced by run.sh, which provides the helpers)
+# hardening_exec (sourced by run.sh, which provides the helpers)
 # One connection, then exec: the new image initialises tlsfloor afresh (same pid).
 start_server; baseline_fails
 log=$work/log.jsonl

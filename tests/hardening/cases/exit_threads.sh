@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_exit_threads (sourced by run.sh, which provides the helpers)
+# hardening_exit_threads (sourced by run.sh, which provides the helpers)
 # exit() while other threads are writing records: exit_group kills them wherever they are, and
 # a record cut between two pages was glued to the next record. Every line of the shared log must
 # be a whole record.

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_fd1_closed (sourced by run.sh, which provides the helpers)
+# hardening_fd1_closed (sourced by run.sh, which provides the helpers)
 # A program started with fd 1 closed: the log file must not take fd 1, or the program's printf
 # goes into the JSON log; and the file the program then opens for its own output (it takes the
 # lowest free number) gets no record. The context is made first (--shared-ctx), so the log is

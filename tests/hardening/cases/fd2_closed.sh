@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_fd2_closed (sourced by run.sh, which provides the helpers)
+# hardening_fd2_closed (sourced by run.sh, which provides the helpers)
 # fd 2 closed: the client's socket becomes fd 2. A "stderr" record written there would land
 # in the TLS stream and break the handshake.
 start_server; baseline_fails

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_fd2_reused (sourced by run.sh, which provides the helpers)
+# hardening_fd2_reused (sourced by run.sh, which provides the helpers)
 # A daemon started with fd 2 closed opens its own data file, which lands on fd 2: no stderr
 # record may go into it (what fd 2 is was noted when the library was loaded: closed).
 start_server; baseline_fails

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_fork (sourced by run.sh, which provides the helpers)
+# hardening_fork (sourced by run.sh, which provides the helpers)
 # One connection, fork (OpenSSL and tlsfloor initialised), both sides connect.
 start_server; baseline_fails
 log=$work/log.jsonl

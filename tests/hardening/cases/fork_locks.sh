@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_fork_locks (issue 10, item 7): threads keep tlsfloor busy with watched connections
+# hardening_fork_locks (issue 10, item 7): threads keep tlsfloor busy with watched connections
 # (connect/close to a mail port) and getaddrinfo_a lookups while the main thread forks; every
 # child makes a watched connection and calls gai_error (glibc's own lookups are not fork-safe
 # there). A lock inherited held would hang a child (alarm kills it). slowlock (preloaded after

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_fork_phdr (sourced by run.sh, which provides the helpers)
+# hardening_fork_phdr (sourced by run.sh, which provides the helpers)
 # glibc does not reset its loader write lock in a forked child, and dl_iterate_phdr holds it
 # while it calls back: a program thread in there at fork time (an unwinder, a C++ exception)
 # leaves the child's every loaded-object walk stuck for good, and every unwind walks that list.

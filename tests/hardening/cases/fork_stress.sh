@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_fork_stress (sourced by run.sh, which provides the helpers)
+# hardening_fork_stress (sourced by run.sh, which provides the helpers)
 # Threads log continuously while the main thread forks. A lock inherited held (log writer,
 # call-site table) would hang the child's first record: alarm kills it.
 # Each child resolves fork.test (rewritten: logged) and execs a pinned client.

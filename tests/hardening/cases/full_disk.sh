@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_full_disk (sourced by run.sh, which provides the helpers)
+# hardening_full_disk (sourced by run.sh, which provides the helpers)
 # The log on a full file system: the host carries on, the floor holds, and no record in the
 # file is torn (a short write would leave half a line).
 start_server; baseline_fails

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_gai_many (issue 10, item 5): getaddrinfo_a with more rewritten requests than any fixed
+# hardening_gai_many (issue 10, item 5): getaddrinfo_a with more rewritten requests than any fixed
 # table holds; the program gets every one of its own ar_name pointers back (it frees them).
 log=$work/log.jsonl
 for n in 1 65 300; do

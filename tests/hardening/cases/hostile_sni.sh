@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_hostile_sni (sourced by run.sh, which provides the helpers)
+# hardening_hostile_sni (sourced by run.sh, which provides the helpers)
 # A server under tlsfloor logs each handshake on stderr with the SNI the client sent. A client's
 # SNI of `a.example changed=no version=TLSv1.0` (or with quotes, backslashes, a newline) must
 # stay one value: the line has exactly the fields of a handshake record, and sni reads back as

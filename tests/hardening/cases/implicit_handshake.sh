@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_implicit_handshake (issue 10, item 15): SSL_set_connect_state, then a pin by SSL_CONF_cmd
+# hardening_implicit_handshake (issue 10, item 15): SSL_set_connect_state, then a pin by SSL_CONF_cmd
 # (MaxProtocol TLSv1.1), then SSL_write: the handshake starts inside SSL_write and must be
 # raised like an explicit one, and the pin logged.
 start_server

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_late_libssl (issue 10, item 6): the first hooked call is a libcrypto function, and libssl
+# hardening_late_libssl (issue 10, item 6): the first hooked call is a libcrypto function, and libssl
 # arrives later with a plugin (dlopen). Every SSL_* call after that reaches the real libssl and
 # the plugin's TLSv1_client_method pin is raised.
 start_server

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_log_directory (sourced by run.sh, which provides the helpers)
+# hardening_log_directory (sourced by run.sh, which provides the helpers)
 start_server; baseline_fails
 syslog_capture
 mkdir "$work/dir"

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_log_dup2 (sourced by run.sh, which provides the helpers)
+# hardening_log_dup2 (sourced by run.sh, which provides the helpers)
 # The program dup2()s its own file over tlsfloor's log descriptor: no record goes into the
 # program's file (the descriptor is checked before each record, and the log is reopened at a new
 # number), and the descriptor was 10 or above in the first place, away from the numbers a

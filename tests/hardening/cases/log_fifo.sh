@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_log_fifo (sourced by run.sh, which provides the helpers)
+# hardening_log_fifo (sourced by run.sh, which provides the helpers)
 # A FIFO nobody reads: opening it must not block the host.
 start_server; baseline_fails
 syslog_capture

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_log_full_pipe (sourced by run.sh, which provides the helpers)
+# hardening_log_full_pipe (sourced by run.sh, which provides the helpers)
 # A FIFO with a reader that never reads: once the pipe is full, records are dropped, the
 # host never blocks; what did get through is whole lines.
 start_server

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_log_symlink (sourced by run.sh, which provides the helpers)
+# hardening_log_symlink (sourced by run.sh, which provides the helpers)
 # /etc/ld.so.preload holds the shim and /etc/tlsfloor.conf names a log in a folder that user
 # nobody can write: a service user's folder (the README's cron recipe) or a sticky world-writable
 # one. nobody replaces the log by a symbolic link (to a root-only file, or dangling) and runs a

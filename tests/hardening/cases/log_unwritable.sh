@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_log_unwritable (sourced by run.sh, which provides the helpers)
+# hardening_log_unwritable (sourced by run.sh, which provides the helpers)
 # A log file that cannot be opened: one clear config_error, the records go to the fallback
 # (syslog for root, stderr for anyone else), and the floor holds.
 start_server; baseline_fails

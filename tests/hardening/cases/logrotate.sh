@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_logrotate (sourced by run.sh, which provides the helpers)
+# hardening_logrotate (sourced by run.sh, which provides the helpers)
 # A long-running program logs to a file that Debian's logrotate rotates, in its "create" mode
 # (rename, create a new file, compress the old one and so delete it) and in "copytruncate" mode.
 # Records made after a rotation (the program is asked for them more than a second later:

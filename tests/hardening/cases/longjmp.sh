@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_longjmp (issue 10, item 4): a program that guards each step with alarm() + siglongjmp (a
+# hardening_longjmp (issue 10, item 4): a program that guards each step with alarm() + siglongjmp (a
 # common timeout idiom) jumps out of a hook while its record cannot be written (stderr is a full
 # pipe nobody reads). Afterwards, unguarded, a legacy name must still be rewritten and a
 # TLSv1_client_method connection still raised: no hook stays "inside", no lock stays held.

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_no_tls_quiet (issue 10, item 20): a program that makes no TLS connection prints nothing
+# hardening_no_tls_quiet (issue 10, item 20): a program that makes no TLS connection prints nothing
 # new on its stderr. Plaintext SMTP to port 25 is ordinary relaying: not reported at all;
 # plaintext to another mail port is reported to a log file, never to stderr.
 for p in 25 143; do

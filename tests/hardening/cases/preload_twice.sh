@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_preload_twice (issue 10, item 19): the library preloaded twice (a copy under another
+# hardening_preload_twice (issue 10, item 19): the library preloaded twice (a copy under another
 # path): the second copy stays inert, every record is written once.
 if [ "${TLSFLOOR_SANITIZED:-0}" = 1 ]; then
     echo "SKIP: a second sanitized copy would need its own ASan setup"; exit 77

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_setuid (sourced by run.sh, which provides the helpers)
+# hardening_setuid (sourced by run.sh, which provides the helpers)
 # A setuid-root program, preloaded only through /etc/ld.so.preload (private to this mount
 # namespace), started by nobody: TLSFLOOR_* from the environment are ignored, only
 # /etc/tlsfloor.conf counts, and the floor holds.

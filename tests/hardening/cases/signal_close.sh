@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_signal_close (issue 10, item 8): close() is async-signal-safe, so programs call it from
+# hardening_signal_close (issue 10, item 8): close() is async-signal-safe, so programs call it from
 # signal handlers. An uncovered mail connection closed in a SIGALRM handler, while the main
 # thread is inside libssl writing handshake records, must neither deadlock nor lose its record
 # (close() only marks it; the record is written later).

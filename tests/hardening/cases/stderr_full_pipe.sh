@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_stderr_full_pipe (sourced by run.sh, which provides the helpers)
+# hardening_stderr_full_pipe (sourced by run.sh, which provides the helpers)
 # stderr is a pipe whose reader does not read: the program (4 threads, 400 pinned connections,
 # two stderr records each) must finish all the same, with the floor held, and fd 2 keeps its
 # flags (it is the program's). Then the reader drains the pipe and the program logs once more:

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_uncovered_fork (issue 10, item 18): an uncovered connection is reported once, by the
+# hardening_uncovered_fork (issue 10, item 18): an uncovered connection is reported once, by the
 # process that made it, not again by every forked child that exit()s.
 "$HPIN" plainserver 4110 "$work/plain.ready" &
 server_pid="$server_pid $!"

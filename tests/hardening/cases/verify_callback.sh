@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_verify_callback (issue 10, item 2): under TLSFLOOR_VERIFY=require a rewritten connection
+# hardening_verify_callback (issue 10, item 2): under TLSFLOOR_VERIFY=require a rewritten connection
 # fails unless its chain verifies against the trust store and the new name, whatever verify
 # callback the program installed; the record says so.
 private_hosts

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_verify_store (issue 10, item 3): TLSFLOOR_VERIFY=require touches only the rewritten
+# hardening_verify_store (issue 10, item 3): TLSFLOOR_VERIFY=require touches only the rewritten
 # connection. A second connection on the same context, to an internal host the program verifies
 # against its own CA, must not start trusting the system's CAs.
 private_hosts

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# hard_vfork (sourced by run.sh, which provides the helpers)
+# hardening_vfork (sourced by run.sh, which provides the helpers)
 start_server; baseline_fails options
 log=$work/log.jsonl
 TLSFLOOR_LOG=$log tf "$HPIN" client "$PORT" --vfork --pin options || fail "client failed"
