@@ -16,28 +16,30 @@ out=$("${client[@]}" 2>&1) || true
 log=$work/min.jsonl
 out=$(TLSFLOOR_MIN=1.0 TLSFLOOR_LOG=$log LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
 [ "$out" = $'000\n000' ] || fail "TLSFLOOR_MIN=1.0 let a connection below 1.2 through: $out"
-check "$log" '
-e = ev("config_error"); assert len(e) == 1, e
-assert "TLSFLOOR_MIN" in e[0]["detail"]["message"] and "1.0" in e[0]["detail"]["message"], e
-assert len(ev("handshake_failed")) == 2 and not ev("handshake")'
+logq "$log" --event config_error --expect 1
+logq "$log" --event config_error --where 'detail.message~TLSFLOOR_MIN' --where 'detail.message~1\.0' --expect 1
+logq "$log" --event handshake_failed --expect 2
+logq "$log" --event handshake --none
 
 # 2. A config file with junk: each bad line reported once (with file:line), good lines applied.
 conf=$work/tlsfloor.conf
 printf 'mode audit\nmin 1.1\nnonsense here\nlog = %s\n\x01\x02 binary\n' "$work/file.jsonl" >"$conf"
 out=$(TLSFLOOR_CONFIG=$conf LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
 [ "$out" = $'200\n200' ] || fail "audit mode from the config file should change nothing, got: $out"
-check "$work/file.jsonl" '
-e = ev("config_error"); msgs = [r["detail"]["message"] for r in e]
-assert len(e) == 3, msgs
-assert any(":2:" in m and "min" in m for m in msgs) and any(":3:" in m for m in msgs) and any(":5:" in m for m in msgs), msgs
-h = ev("handshake"); assert len(h) == 2 and all(r["detail"]["version"] == "TLSv1.0" and r["detail"]["below_floor"] and r["mode"] == "audit" for r in h), h'
+log=$work/file.jsonl
+logq "$log" --event config_error --expect 3
+logq "$log" --event config_error --where 'detail.message~:2:' --where 'detail.message~min' --expect-min 1
+logq "$log" --event config_error --where 'detail.message~:3:' --expect-min 1
+logq "$log" --event config_error --where 'detail.message~:5:' --expect-min 1
+logq "$log" --event handshake --expect 2
+logq "$log" --event handshake --where detail.version=TLSv1.0 --where detail.below_floor=true --mode audit --expect 2
 
 # 3. The environment overrides the file; a missing TLSFLOOR_CONFIG is an error, not a crash.
 log=$work/missing.jsonl
 out=$(TLSFLOOR_CONFIG=$work/absent.conf TLSFLOOR_LOG=$log LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
 [ "$out" = $'000\n000' ] || fail "missing config: floor must hold, got: $out"
-check "$log" '
-e = ev("config_error"); assert len(e) == 1 and "absent.conf" in e[0]["detail"]["message"], e'
+logq "$log" --event config_error --expect 1
+logq "$log" --event config_error --where 'detail.message~absent\.conf' --expect 1
 
 # 4. A log destination that cannot be used: said on stderr, once; the floor holds.
 out=$(TLSFLOOR_LOG=relative.log LD_PRELOAD=$lib "${client[@]}" 2>&1) || true
@@ -61,8 +63,7 @@ out=$(openssl s_client -connect 127.0.0.1:4434 -cipher 'DEFAULT:@SECLEVEL=0' </d
 echo "$out" | grep -Eq 'Protocol +: TLSv1$' || fail "control: unpinned s_client should speak TLSv1: $out"
 log=$work/unpinned.jsonl
 out=$(TLSFLOOR_LOG=$log LD_PRELOAD=$lib openssl s_client -connect 127.0.0.1:4434 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1) && fail "unpinned client went below the floor: $out"
-check "$log" '
-assert [r["event"] for r in recs] == ["handshake_failed"], [r["event"] for r in recs]
+logq "$log" --expect 1
 # no pin was logged, but the failure says the default minimum was raised
-assert recs[0]["detail"]["changed"] is True and recs[0]["detail"]["changes"] == "default_min_version", recs'
+logq "$log" --event handshake_failed --where detail.changed=true --where detail.changes=default_min_version --expect 1
 echo PASS

@@ -14,20 +14,18 @@ TLSFLOOR_LOG=$log LD_PRELOAD=$lib curl -sS --cacert "$work/pki/ca.pem" \
     'imaps://alice:S3cretPw@outlook.office365.com:993/' >/dev/null || fail "curl imaps"
 grep -q 'S3cretPw' "$log" && fail "a password reached the log"
 grep -q 'alice' "$log" && fail "a user name reached the log without TLSFLOOR_LOG_USER"
-check "$log" '
-a = ev("auth"); assert len(a) == 1, recs
-d = a[0]["detail"]; assert (d["protocol"], d["mechanism"], d["command"]) == ("IMAP", "basic", "LOGIN"), d
-assert d["sni"] == "outlook.office365.com" and d["user"] is None, d
-assert a[0]["caller"]["frames"][0]["module"].endswith("libcurl.so.4"), a[0]
-h = ev("handshake"); assert h[0]["detail"]["protocol"] == "IMAP" and h[0]["detail"]["port"] == 993, h
-assert not ev("uncovered_connection"), "curl used OpenSSL: covered"'
+logq "$log" --event auth --expect 1
+logq "$log" --event auth --where detail.protocol=IMAP --where detail.mechanism=basic --where detail.command=LOGIN \
+    --where detail.sni=outlook.office365.com --where detail.user=null --where 'frame.module~libcurl\.so\.4$' --expect 1
+logq "$log" --event handshake --where detail.protocol=IMAP --where detail.port=993 --expect-min 1
+logq "$log" --event uncovered_connection --none   # curl used OpenSSL: covered
 
 # With TLSFLOOR_LOG_USER=1 the user name (never the password) is recorded.
 log=$work/curl-user.jsonl
 TLSFLOOR_LOG_USER=1 TLSFLOOR_LOG=$log LD_PRELOAD=$lib curl -sS --cacert "$work/pki/ca.pem" \
     'imaps://alice:S3cretPw@outlook.office365.com:993/' >/dev/null || fail "curl imaps (user)"
 grep -q 'S3cretPw' "$log" && fail "a password reached the log"
-check "$log" 'assert ev("auth")[0]["detail"]["user"] == "alice", recs'
+logq "$log" --event auth --where detail.user=alice --expect 1
 
 # python3 imaplib with XOAUTH2: oauth, and the token never logged.
 log=$work/py.jsonl
@@ -39,9 +37,8 @@ m.authenticate("XOAUTH2", lambda _: b"user=bob\x01auth=Bearer TOKEN123\x01\x01")
 m.logout()
 PY
 grep -q 'TOKEN123' "$log" && fail "a token reached the log"
-check "$log" '
-a = ev("auth"); assert len(a) == 1, recs
-assert (a[0]["detail"]["mechanism"], a[0]["detail"]["command"]) == ("oauth", "AUTHENTICATE XOAUTH2"), a'
+logq "$log" --event auth --expect 1
+logq "$log" --event auth --where detail.mechanism=oauth --where 'detail.command=AUTHENTICATE XOAUTH2' --expect 1
 
 # A plaintext IMAP session that never upgrades: uncovered, said to be plaintext.
 log=$work/plain.jsonl
@@ -52,10 +49,10 @@ f = s.makefile("rwb", buffering=0)
 f.readline(); f.write(b"a1 LOGOUT\r\n"); f.readline(); f.readline()
 s.close()
 PY
-check "$log" '
-u = ev("uncovered_connection"); assert len(u) == 1, recs
-d = u[0]["detail"]; assert d["port"] == 143 and d["protocol"] == "IMAP" and d["verdict"].startswith("plaintext"), d
-assert d["stack"] == "unknown" and u[0]["caller"]["frames"][0]["module"] and "libtlsfloor" not in u[0]["caller"]["frames"][0]["module"], u'
+logq "$log" --event uncovered_connection --expect 1
+logq "$log" --event uncovered_connection --where detail.port=143 --where detail.protocol=IMAP \
+    --where 'detail.verdict~^plaintext' --where detail.stack=unknown --where 'frame.module~.' --expect 1
+logq "$log" --event uncovered_connection --where 'frame.module~libtlsfloor' --none
 
 # GnuTLS speaking TLS on 993: covered by the GnuTLS hooks (issue 12), a handshake record from
 # gnutls and no uncovered_connection.
@@ -63,10 +60,9 @@ if command -v gnutls-cli >/dev/null; then
     log=$work/gnutls.jsonl
     echo 'a1 LOGOUT' | TLSFLOOR_LOG=$log LD_PRELOAD=$lib timeout 10 gnutls-cli --x509cafile "$work/pki/ca.pem" \
         -p 993 outlook.office365.com >/dev/null 2>&1 || true
-    check "$log" '
-assert not ev("uncovered_connection"), recs
-h = ev("handshake"); assert len(h) == 1, recs
-d = h[0]["detail"]; assert d["port"] == 993 and d["library"] == "gnutls" and d["protocol"] == "IMAP", d'
+    logq "$log" --event uncovered_connection --none
+    logq "$log" --event handshake --expect 1
+    logq "$log" --event handshake --where detail.port=993 --where detail.library=gnutls --where detail.protocol=IMAP --expect 1
 else
     fail "gnutls-cli missing (package gnutls-bin)"
 fi

@@ -16,23 +16,14 @@ for mode in plain deepbind; do
     LD_PRELOAD=$lib TLSFLOOR_LOG=$log "$host" "$mode" 4433 >"$work/out" 2>&1 ||
         { cat "$work/out" "$log" 2>/dev/null; fail "$mode: plugin did not connect under tlsfloor"; }
     grep -q 'plugin: connected TLSv1\.[23]' "$work/out" || { cat "$work/out"; fail "$mode: not TLS >= 1.2"; }
-    /usr/bin/python3 - "$log" "$mode" <<'PY' || fail "$mode: log check"
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
-events = [r["event"] for r in recs]
-mode = sys.argv[2]
-pinned = [r for r in recs if r["event"] == "method_pinned"]
-assert len(pinned) == 1, events
-f = pinned[0]["caller"]["frames"][0]
-assert f["module"].endswith("libtfplugin.so") and f["symbol"] == "plugin_connect_tlsv1", f
-assert pinned[0]["detail"]["old"] == "TLSv1_client_method", pinned[0]
-dropped = [r for r in recs if r["event"] == "dlopen_deepbind_dropped"]
-assert len(dropped) == (1 if mode == "deepbind" else 0), events
-if dropped:
-    assert dropped[0]["detail"]["file"] == "libtfplugin.so", dropped[0]
-    assert dropped[0]["caller"]["frames"][0]["symbol"] == "main", dropped[0]
-assert [r for r in recs if r["event"] == "handshake"][0]["detail"]["changed"] is True
-print(mode, "ok:", events)
-PY
+    logq "$log" --event method_pinned --expect 1
+    logq "$log" --event method_pinned --where 'frame.module~libtfplugin\.so$' --where frame.symbol=plugin_connect_tlsv1 \
+        --where detail.old=TLSv1_client_method --expect 1
+    if [ "$mode" = deepbind ]; then
+        logq "$log" --event dlopen_deepbind_dropped --where detail.file=libtfplugin.so --where frame.symbol=main --expect 1
+    fi
+    logq "$log" --event dlopen_deepbind_dropped --expect "$([ "$mode" = deepbind ] && echo 1 || echo 0)"
+    logq "$log" --event handshake --where detail.changed=true --expect-min 1
+    echo "$mode ok: $("$logtool" --fields event "$log" | tr '\n' ' ')"
 done
 echo "PASS"

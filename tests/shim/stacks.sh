@@ -16,17 +16,14 @@ host=outlook.office365.com
 # The one uncovered_connection of LOG: port 993, STACK, a verdict with WORD, and a caller whose
 # first frame lies in a module matching MODULE-REGEX (never tlsfloor itself).
 expect_stack() {
-    check "$1" '
-import re
-u = ev("uncovered_connection"); assert len(u) == 1, recs
-d = u[0]["detail"]
-assert d["port"] == 993 and d["protocol"] == "IMAP" and d["stack"] == "'"$2"'", d
-assert "'"$3"'" in d["verdict"], d
-c = u[0].get("caller"); assert c and c["site"] >= 1 and c["frames"], u[0]
-m = c["frames"][0]["module"]
-assert re.search(r"'"$4"'", m) and "libtlsfloor" not in m, c
-assert not ev("handshake"), recs'
-    /usr/bin/python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][0]; print("  ", r["detail"]["stack"], r["caller"]["frames"][0])' "$1"
+    local u=(--event uncovered_connection)
+    logq "$1" "${u[@]}" --expect 1
+    logq "$1" "${u[@]}" --where detail.port=993 --where detail.protocol=IMAP --where "detail.stack=$2" \
+        --where "detail.verdict~$(tf_ere_quote "$3")" --where 'caller.site~^[1-9]' --where caller.frames=yes \
+        --where "frame.module~$4" --expect 1
+    logq "$1" "${u[@]}" --where 'frame.module~libtlsfloor' --none
+    logq "$1" --event handshake --none
+    "$logtool" "${u[@]}" --fields detail.stack,frame.module,frame.symbol "$1" | sed 's/^/   /'
 }
 
 # Java: JSSE is Java code; the JVM's libnio/libnet make the connect() the shim sees.
@@ -41,7 +38,7 @@ TLSFLOOR_LOG=$log LD_PRELOAD=$lib java -cp "$work/java" ImapsGreeting "$host" 99
 grep -q '^TLSv1.[23] \* OK fake IMAP ready' "$work/java.out" || fail "java output: $(cat "$work/java.out")"
 cmp -s "$work/java.plain" "$work/java.out" || fail "tlsfloor changed the Java client's output"
 expect_stack "$log" java "tlsfloor-agent.jar" '/lib(nio|net)\.so$'
-check "$log" 'assert "libjvm" not in ev("uncovered_connection")[0]["detail"]["tls_libraries"]'
+logq "$log" --event uncovered_connection --where 'detail.tls_libraries~libjvm' --none
 
 # OpenSSL 3 linked into the program: its version text is in the program's read-only segments.
 client=$build/tests/shim/static_ssl_client
@@ -50,7 +47,7 @@ log=$work/static.jsonl
 TLSFLOOR_LOG=$log LD_PRELOAD=$lib "$client" "$host" 993 "$work/pki/ca.pem" >"$work/static.out" || fail "static client"
 grep -q '^TLSv1.[23] \* OK fake IMAP ready' "$work/static.out" || fail "static client output: $(cat "$work/static.out")"
 expect_stack "$log" openssl-static "OpenSSL 3 provider" '/static_ssl_client$'
-check "$log" 'assert ev("uncovered_connection")[0]["detail"]["tls_libraries"] == "", recs'
+logq "$log" --event uncovered_connection --where detail.tls_libraries= --expect 1
 
 # OpenSSL 1.1 linked in: no provider can help there (argument 1: the client, built when
 # TLSFLOOR_OPENSSL11_ROOT was set at configure time, as scripts/test does).
@@ -66,5 +63,5 @@ log=$work/nss.jsonl
 echo 'a1 LOGOUT' | TLSFLOOR_LOG=$log LD_PRELOAD=$lib timeout 20 tstclnt -h "$host" -p 993 -o -q >"$work/nss.out" 2>&1 ||
     true   # tstclnt's status after the server closes varies; the record is what is checked
 expect_stack "$log" nss "NSS's policy" '/libnspr4\.so$|/tstclnt$'
-check "$log" 'd = ev("uncovered_connection")[0]["detail"]; assert "libssl3.so" in d["tls_libraries"] and "libnss3.so" in d["tls_libraries"], d'
+logq "$log" --event uncovered_connection --where 'detail.tls_libraries~libssl3\.so' --where 'detail.tls_libraries~libnss3\.so' --expect 1
 echo PASS
