@@ -8,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=${TLSFLOOR_SOURCE_DIR:?}
 bin=${DISC_BIN:?}
 report=${DISC_REPORT:?}
+logtool=${TLSFLOOR_BUILD_DIR:?}/report/tlsfloor-log
 scan=$root/scripts/tlsfloor-scan
 work=$(mktemp -d "${TMPDIR:-/tmp}/disc-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -181,7 +182,7 @@ kill $s10
 EXTRA
     } > "$work/extra.sh"
     real_log "$log" "$work/extra.sh" || return
-    grep -q '"event":"handshake_failed"' "$log" && pass "the real log has a failed handshake" || fail "no handshake_failed in the real log"
+    "$logtool" --event handshake_failed --expect-min 1 "$log" 2>/dev/null && pass "the real log has a failed handshake" || fail "no handshake_failed in the real log"
     grep -qF 'evil\"'"'"'><img src=x onerror=window.tfPwned=1>&amp;<b>x' "$log" && pass "the real log names the hostile program" || fail "the hostile program left no record"
     hostile_log > "$work/hostile.jsonl"
     local inputs=("$log" "$work/hostile.jsonl" "$here/fixtures/mixed.jsonl")
