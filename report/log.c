@@ -29,7 +29,8 @@ static const char usage_text[] =
     "         frame.build_id frame.class frame.method frame.file frame.line (the first caller frame,\n"
     "         from the record of the same pid and site that carries it when this one has only site)\n"
     "OUTPUT (one; default: the selected records as they are)\n"
-    "  --fields K,K,...        the values, TAB-separated (\"\" absent; TAB and newline as \\t \\n)\n"
+    "  --fields K,K,...        the values, TAB-separated (\"\" absent; TAB, newline, CR and\n"
+    "                          backslash as \\t \\n \\r \\\\)\n"
     "  --count                 the number of selected records\n"
     "  --summary               one line per record: event mode symbol detail k=v ...\n"
     "ASSERT (exit 1 and say why, with a summary of the whole log on stderr)\n"
@@ -323,7 +324,8 @@ static void summary(const struct tf_logrec *r, const struct tf_lr_frame *first, 
     buf_str(out, "\n");
 }
 
-/* One value for --fields: TAB and newline escaped. */
+/* One value for --fields: TAB, newline, CR and the backslash escaped, so a line splits on TAB
+ * and every value reads back exactly (a "\t" in a value is not taken for a TAB). */
 static void field(struct state *s, const struct tf_logrec *r, const struct tf_lr_frame *first, const char *key)
 {
     struct tf_lr_val v;
@@ -331,8 +333,8 @@ static void field(struct state *s, const struct tf_logrec *r, const struct tf_lr
         return;
     for (size_t i = 0; i < v.n; i++) {
         char c = v.s[i];
-        if (c == '\t' || c == '\n' || c == '\r')
-            fputs(c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\r", stdout);
+        if (c == '\t' || c == '\n' || c == '\r' || c == '\\')
+            fputs(c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\\\", stdout);
         else
             putchar(c);
     }

@@ -11,9 +11,9 @@ function v(name,    s, out, c) {
     s = $(COL[name])
     if (s == "null") return ""
     out = ""
-    while (match(s, /\\[tnr]/)) {
+    while (match(s, /\\[tnr\\]/)) {
         c = substr(s, RSTART + 1, 1)
-        out = out substr(s, 1, RSTART - 1) (c == "t" ? "\t" : (c == "n" ? "\n" : "\r"))
+        out = out substr(s, 1, RSTART - 1) (c == "t" ? "\t" : (c == "n" ? "\n" : (c == "r" ? "\r" : "\\")))
         s = substr(s, RSTART + 2)
     }
     return out s

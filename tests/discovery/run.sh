@@ -334,6 +334,56 @@ shim_record() { # shim_record HOST PID EXE EVENT DETAIL [CALLER]
         "$1" "$2" "$3" "$4" "$5" "${6:+,\"caller\":$6}"
 }
 
+# tlsfloor log, the one reader of scripts and tests (report/log.c): selection, output, assertions
+# and exit codes; values read back exactly through --fields; .gz, stdin and many files; a call
+# site's frame found from the record that carries it; hostile lines skipped, fatal only to --check.
+case_log_reader() {
+    cd "$work" || exit 1
+    local lt=${TLSFLOOR_BUILD_DIR:?}/report/tlsfloor-log fr='{"site":1,"count":1,"frames":[{"module":"/usr/bin/a","offset":"0x10","symbol":"poll_main"}]}'
+    {
+        shim_record h 1 /usr/bin/a max_version_raised '{"old":"TLSv1.1","new":"TLSv1.3","via":"SSL_CTX_set_max_proto_version","applied":true}' "$fr"
+        shim_record h 1 /usr/bin/a handshake '{"version":"TLSv1.2","sni":"tab\there","cipher":"TLS_AES_128_GCM_SHA256","peer":"C:\\new\\dir","below_floor":false,"changed":true,"port":993,"changes":"max_version"}' '{"site":1,"count":2}'
+        shim_record h 2 /usr/bin/b handshake '{"version":"TLSv1.3","cipher":"TLS_AES_128_GCM_SHA256","sni":"outlook.office365.com","peer":"127.0.0.1:993","below_floor":false,"changed":false,"port":993,"changes":""}'
+        shim_record h 2 /usr/bin/b config_error '{"message":"line\none"}'
+    } > good.jsonl
+    expect_rc 0 "--count" "$lt" --count good.jsonl
+    has "$work/out" "--count: all four" '^4$'
+    expect_rc 0 "--fields" "$lt" --event handshake --fields pid,detail.sni,detail.peer,frame.symbol,detail.absent good.jsonl
+    printf '1\ttab\\there\tC:\\\\new\\\\dir\tpoll_main\t\n2\toutlook.office365.com\t127.0.0.1:993\t\t\n' > want.tsv
+    same "$work/out" want.tsv "--fields: TAB and backslash escaped, a site's frame from its first record, absent as empty"
+    expect_rc 0 "--fields of a newline" "$lt" --event config_error --fields detail.message good.jsonl
+    has "$work/out" "--fields: a newline as \\n" '^line\\none$'
+    expect_rc 0 "--where = ~ ? ! and --event lists" "$lt" --event handshake,config_error --where pid=2 \
+        --where 'detail.sni~^outlook' --where detail.version? --where detail.role! --count good.jsonl
+    has "$work/out" "--where: one record" '^1$'
+    expect_rc 0 "booleans and numbers by value" "$lt" --where detail.changed=true --where pid=1.0 --expect 1 good.jsonl
+    expect_rc 1 "a failed --expect" "$lt" --event handshake --expect 3 good.jsonl
+    has "$work/err" "a failed --expect says why and where" 'expected exactly 3' 'good.jsonl:1: max_version_raised'
+    expect_rc 1 "--none fails when a record matches" "$lt" --event config_error --none good.jsonl
+    expect_rc 0 "--check of a whole, valid log" "$lt" --check good.jsonl
+    expect_rc 2 "an unreadable log" "$lt" --count "$work/absent.jsonl"
+    expect_rc 2 "an unknown key" "$lt" --where nosuch.key=1 --count good.jsonl
+    expect_rc 2 "two outputs" "$lt" --count --summary good.jsonl
+    # .gz, stdin and two files add up
+    gzip -c good.jsonl > good.jsonl.1.gz
+    expect_rc 0 ".gz, stdin and a file together" "$lt" --event handshake --count good.jsonl.1.gz - good.jsonl < good.jsonl
+    has "$work/out" "three inputs: six handshakes" '^6$'
+    # hostile lines: skipped and counted for a query, fatal to --check (which names the line)
+    {
+        cat good.jsonl
+        head -c 2097152 /dev/zero | tr '\0' 'x'; echo
+        python3 -c 'print("{\"event\":\"e\",\"x\":" + "[" * 5000 + "]" * 5000 + "}")'
+        head -c 3000 /dev/urandom | tr -d '\n'; echo
+        shim_record h 3 /usr/bin/c handshake '{"version":"TLSv1.2","extra":1}'
+        printf '{"ts":"2026-09-01T10:00:00.000Z","pid":3,"exe":"/usr/bin/c","event":"handshake","detail":{"version":"TLSv1.2"'
+    } > hostile.jsonl
+    expect_rc 0 "hostile lines: a query goes on" timeout 20 "$lt" --event handshake --count hostile.jsonl
+    has "$work/out" "hostile lines: the good handshakes counted" '^3$'
+    has "$work/err" "hostile lines: counted" 'malformed and 1 huge lines? skipped'
+    expect_rc 1 "--check refuses the hostile log" timeout 20 "$lt" --check hostile.jsonl
+    has "$work/err" "--check names the line and the reason" 'hostile.jsonl:8: handshake: detail key "extra" is not in the event table'
+}
+
 # The text report fits 120 columns (or --width) however long the paths and texts; --json keeps them whole.
 case_report_width() {
     cd "$work" || exit 1
