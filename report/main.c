@@ -182,29 +182,17 @@ static char *html_generator(void)
 
 static int html_through(const struct report *r, const char *gen)
 {
-    int p[2];
     pid_t child;
-    posix_spawn_file_actions_t fa;
     char *argv[] = { (char *)gen, NULL };
-    if (pipe(p))
+    int fd = spawn_piped(argv, 0, 0, &child);
+    if (fd < 0)
         return -1;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, p[0], 0);
-    posix_spawn_file_actions_addclose(&fa, p[0]);
-    posix_spawn_file_actions_addclose(&fa, p[1]);
-    int rc = posix_spawn(&child, gen, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(p[0]);
-    if (rc) {
-        close(p[1]);
-        return -1;
-    }
-    FILE *f = fdopen(p[1], "w");
+    FILE *f = fdopen(fd, "w");
     if (f) {
         out_json(r, f);
         fclose(f);
     } else {
-        close(p[1]);
+        close(fd);
     }
     int st;
     while (waitpid(child, &st, 0) < 0 && errno == EINTR)

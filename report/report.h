@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "tf_logread.h"
 
@@ -22,6 +23,10 @@ char *xstrndup(const char *s, size_t n);
 char *cat(const char *first, ...);   /* NULL-terminated list of strings, newly allocated */
 
 int ends_with(const char *s, const char *suffix);
+/* Starts argv[0] (searched on PATH when search_path) with one end of a pipe as its descriptor
+ * child_fd: 0, it reads what the caller writes; 1, the caller reads what it writes. Returns the
+ * caller's end, or -1; *child is the process. */
+int spawn_piped(char *const argv[], int search_path, int child_fd, pid_t *child);
 
 /* Reads the log at path ("-": standard input; FILE.gz through gzip -dc) line by line into fn
  * (tf_lines_feed); says why on stderr, prefixed with prog, and returns -1 when it cannot read it

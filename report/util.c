@@ -264,26 +264,33 @@ int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* gzip -dc FILE on a pipe; returns the read end, *child the process. */
-static int gunzip(const char *path, pid_t *child)
+int spawn_piped(char *const argv[], int search_path, int child_fd, pid_t *child)
 {
     int p[2];
     posix_spawn_file_actions_t fa;
-    char *argv[] = { "gzip", "-dc", "--", (char *)path, NULL };
     if (pipe(p))
         return -1;
+    int theirs = child_fd == 0 ? p[0] : p[1], ours = child_fd == 0 ? p[1] : p[0];
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, theirs, child_fd);
     posix_spawn_file_actions_addclose(&fa, p[0]);
     posix_spawn_file_actions_addclose(&fa, p[1]);
-    int rc = posix_spawnp(child, "gzip", &fa, NULL, argv, environ);
+    int rc = search_path ? posix_spawnp(child, argv[0], &fa, NULL, argv, environ)
+                         : posix_spawn(child, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
-    close(p[1]);
+    close(theirs);
     if (rc) {
-        close(p[0]);
+        close(ours);
         return -1;
     }
-    return p[0];
+    return ours;
+}
+
+/* gzip -dc FILE on a pipe; returns the read end, *child the process. */
+static int gunzip(const char *path, pid_t *child)
+{
+    char *argv[] = { "gzip", "-dc", "--", (char *)path, NULL };
+    return spawn_piped(argv, 1, 1, child);
 }
 
 /* Feeds fd's bytes to lines; returns the last byte read (-1 when none) or -2 on a read error. */
