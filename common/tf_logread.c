@@ -539,9 +539,11 @@ static int give_lstr(struct tf_lr_val *out, char type, struct tf_lstr s, char *b
 /* A number's text (pid, site, count, line) or a string's content. */
 static char scalar_type(struct tf_lstr s)
 {
+    if (!s.p || !s.n)
+        return 's';   /* (NULL + 0 is undefined: fuzz_logquery found it) */
     struct cur c = { s.p, s.p + s.n, NULL };
     struct tf_lstr t;
-    return s.n && number(&c, &t) && c.p == c.e ? 'n' : 's';
+    return number(&c, &t) && c.p == c.e ? 'n' : 's';
 }
 
 struct wanted {
