@@ -36,7 +36,6 @@ expect[tlsfloor_amd64]="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-report-html
 /usr/libexec/tlsfloor/tlsfloor-scan
-/usr/libexec/tlsfloor/tlsfloor-scan-java.py
 /usr/libexec/tlsfloor/tlsfloor-scanner
 /usr/libexec/tlsfloor/tlsfloor-verify
 /usr/libexec/tlsfloor/tlsfloor-verify.awk
@@ -112,7 +111,6 @@ rpm_want_main="/usr/bin/tlsfloor
 /usr/libexec/tlsfloor/tlsfloor-report
 /usr/libexec/tlsfloor/tlsfloor-report-html
 /usr/libexec/tlsfloor/tlsfloor-scan
-/usr/libexec/tlsfloor/tlsfloor-scan-java.py
 /usr/libexec/tlsfloor/tlsfloor-scanner
 /usr/libexec/tlsfloor/tlsfloor-verify
 /usr/libexec/tlsfloor/tlsfloor-verify.awk
