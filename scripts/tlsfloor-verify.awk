@@ -1,3 +1,4 @@
+#!/usr/bin/awk -f
 # tlsfloor-verify.awk: the report and verdict of `tlsfloor verify` (scripts/tlsfloor-verify).
 # It never parses JSON: its input is `tlsfloor-log --fields FIELDS LOG`, one record a line, the
 # values TAB-separated in the order of FIELDS (strings decoded; a TAB, newline or CR in a value

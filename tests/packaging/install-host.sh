@@ -66,8 +66,11 @@ grep -qx 200 "$W/leg.out" && view tlsfloor log --event host_rewritten --expect-m
 
 echo "== every subcommand the READMEs name, installed"
 cp "$TF_SRC/README.md" "$W/x/README.md"; cp "$TF_SRC/provider/README.md" "$W/x/provider-README.md"
-cp "$TF_SRC/tests/packaging/subcommands.sh" "$W/x/"
-view /x/subcommands.sh /usr/bin/tlsfloor /x/README.md /x/provider-README.md > "$W/subs" 2>&1 && pass "$(tail -2 "$W/subs" | head -1)" || { fail "subcommands:"; cat "$W/subs"; }
+# (with the assertion library it sources: ../lib/assert.sh, as in the source tree)
+mkdir -p "$W/x/packaging" "$W/x/lib"
+cp "$TF_SRC/tests/packaging/subcommands.sh" "$W/x/packaging/"
+cp "$TF_SRC/tests/lib/assert.sh" "$TF_SRC/tests/lib/logcheck.sh" "$W/x/lib/"
+view /x/packaging/subcommands.sh /usr/bin/tlsfloor /x/README.md /x/provider-README.md > "$W/subs" 2>&1 && pass "$(tail -2 "$W/subs" | head -1)" || { fail "subcommands:"; cat "$W/subs"; }
 view tlsfloor check-provider --config /usr/share/tlsfloor/tlsfloor.cnf > "$W/cp" 2>&1 \
     && pass "tlsfloor check-provider with the packaged config: $(tail -n1 "$W/cp")" || { fail "check-provider:"; cat "$W/cp"; }
 view sh -c 'tlsfloor provider-install install && tlsfloor provider-install status && tlsfloor check-provider --quiet && tlsfloor provider-install uninstall && tlsfloor provider-install status' > "$W/pi" 2>&1 \
